@@ -1,0 +1,544 @@
+//! A typed client for Hatchet's REST API. It knows nothing about MCP.
+//!
+//! Every request goes through [`Client::send`], which owns the read-only write guard,
+//! the call deadline, retries, the response-size cap, error mapping and token redaction.
+//! The per-domain modules build [`Request`]s and return the API's JSON.
+
+mod error;
+pub mod runs;
+pub mod workflows;
+
+use std::{error::Error as _, hash::BuildHasher, time::Duration};
+
+pub use error::{ApiError, ErrorKind};
+use reqwest::{
+    Method, StatusCode, Url,
+    header::{self, HeaderMap},
+};
+use serde_json::Value;
+use tokio::time::Instant;
+use uuid::Uuid;
+
+use crate::config::{Config, Secret};
+
+/// Bodies larger than this are refused while they stream in, so one answer cannot
+/// exhaust memory. Lists are trimmed far below this before they reach the agent.
+pub const DEFAULT_MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
+
+/// How reads are retried after a transient failure (429, 502, 503, 504, connection errors).
+#[derive(Debug, Clone, Copy)]
+pub struct RetryPolicy {
+    pub max_retries: u32,
+    /// The first backoff; each retry doubles it, with jitter.
+    pub base_delay: Duration,
+    /// No wait is longer than this, whatever `Retry-After` says.
+    pub max_delay: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self {
+            max_retries: 3,
+            base_delay: Duration::from_millis(250),
+            max_delay: Duration::from_secs(10),
+        }
+    }
+}
+
+/// Everything the client needs; usually built from [`Config`].
+#[derive(Debug, Clone)]
+pub struct ClientOptions {
+    pub base_url: Url,
+    pub tenant_id: Uuid,
+    pub token: Secret,
+    pub read_only: bool,
+    /// One deadline for a whole call, retries and waits included.
+    pub deadline: Duration,
+    pub retry: RetryPolicy,
+    pub max_body_bytes: usize,
+}
+
+impl From<&Config> for ClientOptions {
+    fn from(config: &Config) -> Self {
+        Self {
+            base_url: config.server_url.clone(),
+            tenant_id: config.tenant_id,
+            token: config.token.clone(),
+            read_only: config.read_only,
+            deadline: config.timeout,
+            retry: RetryPolicy::default(),
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+        }
+    }
+}
+
+/// One REST request, before it is sent. Path segments are percent-encoded when the URL is
+/// built, so no argument can reach another endpoint.
+#[derive(Debug, Clone)]
+pub struct Request {
+    method: Method,
+    segments: Vec<String>,
+    query: Vec<(&'static str, String)>,
+    body: Option<Value>,
+}
+
+impl Request {
+    fn new(method: Method, segments: Vec<String>) -> Self {
+        Self {
+            method,
+            segments,
+            query: Vec::new(),
+            body: None,
+        }
+    }
+
+    /// Adds `name=value`; call again with the same name for a repeated key.
+    fn query(mut self, name: &'static str, value: impl ToString) -> Self {
+        self.query.push((name, value.to_string()));
+        self
+    }
+
+    fn query_opt(self, name: &'static str, value: Option<impl ToString>) -> Self {
+        match value {
+            Some(value) => self.query(name, value),
+            None => self,
+        }
+    }
+
+    /// Repeated keys: `statuses=FAILED&statuses=RUNNING`.
+    fn query_each<T: ToString>(
+        self,
+        name: &'static str,
+        values: impl IntoIterator<Item = T>,
+    ) -> Self {
+        values
+            .into_iter()
+            .fold(self, |req, value| req.query(name, value))
+    }
+
+    #[allow(dead_code)] // Used by the mutating endpoints.
+    fn body(mut self, body: Value) -> Self {
+        self.body = Some(body);
+        self
+    }
+
+    /// Reads cannot change state, so only they are ever retried.
+    fn is_read(&self) -> bool {
+        self.method == Method::GET || self.is_cel_debug()
+    }
+
+    /// The one POST that reads: evaluating a CEL expression changes nothing.
+    fn is_cel_debug(&self) -> bool {
+        let path: Vec<&str> = self.segments.iter().map(String::as_str).collect();
+        self.method == Method::POST
+            && matches!(
+                path.as_slice(),
+                ["api", "v1", "stable", "tenants", _, "cel", "debug"]
+            )
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Client {
+    http: reqwest::Client,
+    options: ClientOptions,
+}
+
+impl Client {
+    pub fn new(options: ClientOptions) -> Result<Self, ApiError> {
+        // reqwest is built without a bundled crypto provider; ring is the light one.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let http = reqwest::Client::builder()
+            // A redirect would carry the Authorization header to wherever it points.
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(concat!(
+                env!("CARGO_PKG_NAME"),
+                "/",
+                env!("CARGO_PKG_VERSION")
+            ))
+            .build()
+            .map_err(|e| {
+                ApiError::new(
+                    ErrorKind::Transport,
+                    format!("could not build the HTTP client: {e}"),
+                )
+            })?;
+        Ok(Self { http, options })
+    }
+
+    pub fn tenant_id(&self) -> Uuid {
+        self.options.tenant_id
+    }
+
+    pub fn base_url(&self) -> &Url {
+        &self.options.base_url
+    }
+
+    pub fn read_only(&self) -> bool {
+        self.options.read_only
+    }
+
+    /// `/api/v1/{rest...}`
+    fn v1(&self, method: Method, rest: &[&str]) -> Request {
+        let segments = ["api", "v1"]
+            .iter()
+            .chain(rest)
+            .map(|s| (*s).to_owned())
+            .collect();
+        Request::new(method, segments)
+    }
+
+    /// `/api/v1/tenants/{tenant}/{rest...}`
+    fn tenant(&self, method: Method, rest: &[&str]) -> Request {
+        let tenant = self.options.tenant_id.to_string();
+        self.v1(method, &[&["tenants", tenant.as_str()], rest].concat())
+    }
+
+    /// `/api/v1/stable/tenants/{tenant}/{rest...}`
+    fn stable_tenant(&self, method: Method, rest: &[&str]) -> Request {
+        let tenant = self.options.tenant_id.to_string();
+        self.v1(
+            method,
+            &[&["stable", "tenants", tenant.as_str()], rest].concat(),
+        )
+    }
+
+    fn url(&self, request: &Request) -> Result<Url, ApiError> {
+        if let Some(bad) = request
+            .segments
+            .iter()
+            .find(|s| s.is_empty() || *s == "." || *s == "..")
+        {
+            return Err(ApiError::new(
+                ErrorKind::Transport,
+                format!("refused to build a URL with the path segment {bad:?}"),
+            ));
+        }
+        let mut url = self.options.base_url.clone();
+        url.path_segments_mut()
+            .map_err(|()| ApiError::new(ErrorKind::Transport, "the server URL cannot take a path"))?
+            .pop_if_empty()
+            .extend(&request.segments);
+        if !request.query.is_empty() {
+            url.query_pairs_mut()
+                .extend_pairs(request.query.iter().map(|(k, v)| (*k, v.as_str())));
+        }
+        Ok(url)
+    }
+
+    /// Sends a request and returns its JSON (`null` for an empty body, as with 204).
+    pub async fn send(&self, request: Request) -> Result<Value, ApiError> {
+        if self.options.read_only && !request.is_read() {
+            return Err(ApiError::new(
+                ErrorKind::ReadOnly,
+                format!(
+                    "Refused: this server is read-only, so it sends no {} to Hatchet. Set HATCHET_MCP_READ_ONLY=false to allow changes.",
+                    request.method
+                ),
+            ));
+        }
+        let url = self.url(&request)?;
+        let is_read = request.is_read();
+        let deadline = Instant::now() + self.options.deadline;
+        let mut attempts = 0;
+        loop {
+            attempts += 1;
+            let error = match tokio::time::timeout_at(deadline, self.attempt(&request, &url)).await
+            {
+                Ok(Ok(value)) => return Ok(value),
+                Ok(Err(error)) => error,
+                Err(_elapsed) => {
+                    let mut error = ApiError::new(
+                        ErrorKind::Timeout,
+                        format!(
+                            "Hatchet at {} did not answer within {}s (the call deadline, set by HATCHET_MCP_TIMEOUT_SECS).",
+                            self.options.base_url,
+                            self.options.deadline.as_secs_f32()
+                        ),
+                    );
+                    error.outcome_unknown = !is_read;
+                    return Err(error);
+                }
+            };
+            let retries = attempts - 1;
+            if !is_read || !error.is_transient() || retries >= self.options.retry.max_retries {
+                return Err(with_attempts(error, attempts));
+            }
+            let wait = self.backoff(retries, error.retry_after);
+            if Instant::now() + wait >= deadline {
+                return Err(with_attempts(error, attempts));
+            }
+            tracing::debug!(
+                attempt = attempts,
+                wait_ms = wait.as_millis() as u64,
+                "retrying a read"
+            );
+            tokio::time::sleep(wait).await;
+        }
+    }
+
+    /// Exponential backoff with jitter; `Retry-After` is a floor; `max_delay` caps both.
+    fn backoff(&self, retries: u32, retry_after: Option<Duration>) -> Duration {
+        let policy = &self.options.retry;
+        let exponential = policy.base_delay.saturating_mul(1 << retries.min(16));
+        // Full jitter over the upper half: between 50% and 100% of the exponential step.
+        let random = std::collections::hash_map::RandomState::new().hash_one(Instant::now());
+        let jittered = exponential.mul_f64(0.5 + (random % 1000) as f64 / 2000.0);
+        jittered
+            .max(retry_after.unwrap_or_default())
+            .min(policy.max_delay)
+    }
+
+    async fn attempt(&self, request: &Request, url: &Url) -> Result<Value, ApiError> {
+        let token = &self.options.token;
+        let mut builder = self
+            .http
+            .request(request.method.clone(), url.clone())
+            .header(header::AUTHORIZATION, format!("Bearer {}", token.expose()))
+            .header(header::ACCEPT, "application/json");
+        if let Some(body) = &request.body {
+            builder = builder
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(body.to_string());
+        }
+        let sent_fully = |error: reqwest::Error| self.transport_error(&error, !request.is_read());
+        let mut response = builder.send().await.map_err(sent_fully)?;
+        let status = response.status();
+        let retry_after = retry_after(response.headers());
+        let location = response
+            .headers()
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+
+        let body = self.read_capped(&mut response, !request.is_read()).await?;
+
+        if status.is_success() {
+            if body.iter().all(u8::is_ascii_whitespace) {
+                return Ok(Value::Null);
+            }
+            return serde_json::from_slice(&body).map_err(|e| {
+                let preview = error::truncate_chars(&String::from_utf8_lossy(&body), 200);
+                ApiError::new(
+                    ErrorKind::InvalidBody,
+                    format!(
+                        "Hatchet answered {status} with a body that is not JSON ({e}): {}",
+                        token.redact(&preview)
+                    ),
+                )
+            });
+        }
+        if status.is_redirection() {
+            return Err(ApiError::new(
+                ErrorKind::Redirect(status.as_u16()),
+                format!(
+                    "Hatchet answered {status} redirecting to {}; redirects are not followed so the token is not sent elsewhere. Set HATCHET_CLIENT_SERVER_URL to the final address.",
+                    token.redact(location.as_deref().unwrap_or("an unnamed location"))
+                ),
+            ));
+        }
+        let message = token.redact(&error::message_from_body(&body)).into_owned();
+        let mut error = ApiError::new(ErrorKind::Status(status.as_u16()), message);
+        if matches!(
+            status,
+            StatusCode::TOO_MANY_REQUESTS | StatusCode::SERVICE_UNAVAILABLE
+        ) {
+            error.retry_after = retry_after;
+        }
+        Err(error)
+    }
+
+    /// Reads the body chunk by chunk, stopping as soon as it passes the cap.
+    async fn read_capped(
+        &self,
+        response: &mut reqwest::Response,
+        mutation: bool,
+    ) -> Result<Vec<u8>, ApiError> {
+        let cap = self.options.max_body_bytes;
+        let too_large = || {
+            ApiError::new(
+                ErrorKind::TooLarge,
+                format!(
+                    "Hatchet's answer is larger than the {} byte limit and was not read further: narrow the request (smaller limit, tighter time window, fewer statuses).",
+                    cap
+                ),
+            )
+        };
+        if response
+            .content_length()
+            .is_some_and(|len| len > cap as u64)
+        {
+            return Err(too_large());
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = response
+            .chunk()
+            .await
+            .map_err(|e| self.transport_error(&e, mutation))?
+        {
+            if body.len() + chunk.len() > cap {
+                return Err(too_large());
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(body)
+    }
+
+    fn transport_error(&self, error: &reqwest::Error, mutation: bool) -> ApiError {
+        // reqwest's own message names the URL; the useful part is the chain of causes.
+        let mut causes = Vec::new();
+        let mut source = error.source();
+        while let Some(cause) = source {
+            causes.push(cause.to_string());
+            source = cause.source();
+        }
+        if causes.is_empty() {
+            causes.push(error.to_string());
+        }
+        causes.dedup();
+        let cause = self.options.token.redact(&causes.join(": ")).into_owned();
+        let mut api_error = ApiError::new(
+            ErrorKind::Transport,
+            format!(
+                "Could not reach Hatchet at {}: {cause}.",
+                self.options.base_url
+            ),
+        );
+        // A connection that never opened carried nothing; anything later may have.
+        api_error.outcome_unknown = mutation && !error.is_connect();
+        api_error
+    }
+}
+
+fn with_attempts(mut error: ApiError, attempts: u32) -> ApiError {
+    if attempts > 1 {
+        error
+            .message
+            .push_str(&format!(" (gave up after {attempts} attempts)"));
+    }
+    error
+}
+
+/// `Retry-After` as seconds or as an HTTP date.
+fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let value = headers.get(header::RETRY_AFTER)?.to_str().ok()?.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let when = jiff::fmt::rfc2822::parse(value).ok()?.timestamp();
+    let wait = when.duration_since(jiff::Timestamp::now());
+    Some(Duration::try_from(wait).unwrap_or_default())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn client(read_only: bool) -> Client {
+        Client::new(ClientOptions {
+            base_url: Url::parse("http://127.0.0.1:9/prefix").unwrap(),
+            tenant_id: Uuid::nil(),
+            token: Secret::new("t"),
+            read_only,
+            deadline: Duration::from_secs(1),
+            retry: RetryPolicy::default(),
+            max_body_bytes: 1024,
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn percent_encodes_every_path_segment() {
+        let c = client(true);
+        let url = c
+            .url(&c.tenant(Method::GET, &["workflows", "a/b?c#d%"]))
+            .unwrap();
+        assert_eq!(
+            url.as_str(),
+            "http://127.0.0.1:9/prefix/api/v1/tenants/00000000-0000-0000-0000-000000000000/workflows/a%2Fb%3Fc%23d%25"
+        );
+        assert!(c.url(&c.v1(Method::GET, &["workflows", ".."])).is_err());
+    }
+
+    #[test]
+    fn repeats_array_query_keys() {
+        let c = client(true);
+        let req = c
+            .v1(Method::GET, &["x"])
+            .query_each("statuses", ["FAILED", "RUNNING"])
+            .query("m", "a:b c");
+        assert_eq!(
+            c.url(&req).unwrap().query(),
+            Some("statuses=FAILED&statuses=RUNNING&m=a%3Ab+c")
+        );
+    }
+
+    #[test]
+    fn only_cel_debug_is_a_read_among_posts() {
+        let c = client(true);
+        assert!(c.stable_tenant(Method::POST, &["cel", "debug"]).is_read());
+        assert!(
+            !c.stable_tenant(Method::POST, &["tasks", "cancel"])
+                .is_read()
+        );
+        assert!(
+            !c.v1(Method::POST, &["stable", "tenants", "x", "cel", "debugger"])
+                .is_read()
+        );
+        assert!(c.v1(Method::GET, &["anything"]).is_read());
+    }
+
+    #[tokio::test]
+    async fn read_only_refuses_writes_before_any_network() {
+        let c = client(true);
+        let err = c
+            .send(
+                c.tenant(Method::POST, &["events"])
+                    .body(serde_json::json!({})),
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind, ErrorKind::ReadOnly);
+        assert!(err.to_string().contains("HATCHET_MCP_READ_ONLY=false"));
+    }
+
+    #[test]
+    fn backoff_honours_retry_after_as_a_floor_and_caps_at_max_delay() {
+        let c = client(true);
+        for retries in 0..3 {
+            let wait = c.backoff(retries, None);
+            let step = Duration::from_millis(250 << retries);
+            assert!(wait >= step / 2 && wait <= step, "{wait:?}");
+        }
+        assert_eq!(
+            c.backoff(0, Some(Duration::from_secs(2))),
+            Duration::from_secs(2)
+        );
+        assert_eq!(
+            c.backoff(0, Some(Duration::from_secs(60))),
+            Duration::from_secs(10)
+        );
+    }
+
+    #[test]
+    fn parses_retry_after_seconds_and_http_dates() {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::RETRY_AFTER, "2".parse().unwrap());
+        assert_eq!(retry_after(&headers), Some(Duration::from_secs(2)));
+        let soon = jiff::Timestamp::now() + jiff::SignedDuration::from_secs(5);
+        let date = jiff::fmt::rfc2822::DateTimePrinter::new()
+            .timestamp_to_rfc9110_string(&soon)
+            .unwrap();
+        headers.insert(header::RETRY_AFTER, date.parse().unwrap());
+        let wait = retry_after(&headers).unwrap();
+        assert!(
+            wait > Duration::from_secs(3) && wait <= Duration::from_secs(5),
+            "{wait:?}"
+        );
+        headers.insert(
+            header::RETRY_AFTER,
+            "Wed, 21 Oct 2015 07:28:00 GMT".parse().unwrap(),
+        );
+        assert_eq!(retry_after(&headers), Some(Duration::ZERO));
+    }
+}

@@ -1,0 +1,100 @@
+//! Workflow runs (v1 engine): list, details, status.
+
+use jiff::Timestamp;
+use reqwest::Method;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use uuid::Uuid;
+
+use super::{ApiError, Client};
+
+// `V1TaskStatus`: the status of a v1 run or task. (A plain comment: a doc comment would
+// become the description of every `statuses` argument.)
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum RunStatus {
+    Queued,
+    Running,
+    Completed,
+    Cancelled,
+    Failed,
+}
+
+impl RunStatus {
+    pub const ALL: [RunStatus; 5] = [
+        Self::Queued,
+        Self::Running,
+        Self::Completed,
+        Self::Cancelled,
+        Self::Failed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Queued => "QUEUED",
+            Self::Running => "RUNNING",
+            Self::Completed => "COMPLETED",
+            Self::Cancelled => "CANCELLED",
+            Self::Failed => "FAILED",
+        }
+    }
+}
+
+/// Query of `GET /api/v1/stable/tenants/{t}/workflow-runs`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListRuns {
+    /// Required by the API.
+    pub since: Timestamp,
+    pub until: Option<Timestamp>,
+    pub statuses: Vec<RunStatus>,
+    pub workflow_ids: Vec<Uuid>,
+    pub worker_id: Option<Uuid>,
+    pub parent_task_external_id: Option<Uuid>,
+    pub triggering_event_external_id: Option<Uuid>,
+    /// `key:value` pairs.
+    pub additional_metadata: Vec<String>,
+    pub only_tasks: bool,
+    pub include_payloads: bool,
+    pub limit: u32,
+    pub offset: u32,
+}
+
+impl Client {
+    pub async fn list_runs(&self, query: &ListRuns) -> Result<Value, ApiError> {
+        let request = self
+            .stable_tenant(Method::GET, &["workflow-runs"])
+            .query("since", query.since)
+            .query_opt("until", query.until)
+            .query_each("statuses", query.statuses.iter().map(|s| s.as_str()))
+            .query_each("workflow_ids", &query.workflow_ids)
+            .query_opt("worker_id", query.worker_id)
+            .query_opt("parent_task_external_id", query.parent_task_external_id)
+            .query_opt(
+                "triggering_event_external_id",
+                query.triggering_event_external_id,
+            )
+            .query_each("additional_metadata", &query.additional_metadata)
+            .query("only_tasks", query.only_tasks)
+            .query("include_payloads", query.include_payloads)
+            .query("limit", query.limit)
+            .query("offset", query.offset);
+        self.send(request).await
+    }
+
+    /// The run with its tasks, task events and DAG shape.
+    pub async fn get_run(&self, run_id: Uuid) -> Result<Value, ApiError> {
+        self.send(self.v1(
+            Method::GET,
+            &["stable", "workflow-runs", &run_id.to_string()],
+        ))
+        .await
+    }
+
+    /// The API answers a bare JSON string such as `"RUNNING"`.
+    pub async fn get_run_status(&self, run_id: Uuid) -> Result<Value, ApiError> {
+        let id = run_id.to_string();
+        self.send(self.v1(Method::GET, &["stable", "workflow-runs", &id, "status"]))
+            .await
+    }
+}

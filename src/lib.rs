@@ -1,0 +1,10 @@
+//! hatchet-mcp: an MCP server that lets an AI agent inspect, and when allowed operate, a
+//! Hatchet tenant through its REST API.
+//!
+//! Data flows one way: environment → [`config::Config`] → typed [`hatchet::Client`] →
+//! [`mcp::HatchetServer`] → stdio.
+
+pub mod config;
+pub mod hatchet;
+pub mod mcp;
+pub mod token;

@@ -1,0 +1,633 @@
+//! Tool arguments: the shared argument types, their schemas, and the one path every call's
+//! arguments take from JSON to a typed struct.
+//!
+//! A tool's argument struct derives `Deserialize` and `JsonSchema`; its schema (flattened,
+//! `$ref`-free) is what `tools/list` shows, and the same schema drives [`parse`]: unknown
+//! arguments are refused, common model slips are coerced, then serde does the validation.
+
+use std::{borrow::Cow, collections::BTreeMap, fmt};
+
+use jiff::{SignedDuration, Timestamp};
+use schemars::{JsonSchema, Schema, SchemaGenerator, generate::SchemaSettings, json_schema};
+use serde::{Deserialize, Deserializer, Serialize, de::DeserializeOwned};
+use serde_json::{Map, Value};
+
+pub type JsonObject = Map<String, Value>;
+
+/// An argument problem, worded for the model that sent it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct ArgError(pub String);
+
+impl ArgError {
+    pub fn new(message: impl Into<String>) -> Self {
+        Self(message.into())
+    }
+}
+
+/// The input schema of an argument struct, in the flat form tools publish: every subschema
+/// inlined, no `$schema`/`title`, no `null` alternatives, only the formats a model can use.
+pub fn schema_for<A: JsonSchema>() -> JsonObject {
+    let generator = SchemaSettings::draft2020_12()
+        .with(|s| {
+            s.inline_subschemas = true;
+            s.meta_schema = None;
+        })
+        .into_generator();
+    let mut value = generator.into_root_schema_for::<A>().to_value();
+    simplify(&mut value);
+    let mut object = match value {
+        Value::Object(object) => object,
+        _ => JsonObject::new(),
+    };
+    // A flattened struct's doc comment lands here; the tool's description says it better.
+    object.remove("description");
+    object.insert("type".into(), "object".into());
+    object
+        .entry("properties")
+        .or_insert_with(|| Value::Object(JsonObject::new()));
+    object
+}
+
+fn simplify(value: &mut Value) {
+    let Value::Object(map) = value else { return };
+    map.remove("title");
+    map.remove("$schema");
+    if map
+        .get("format")
+        .and_then(Value::as_str)
+        .is_some_and(|f| !matches!(f, "uuid" | "date-time"))
+    {
+        map.remove("format");
+    }
+    if map
+        .get("required")
+        .and_then(Value::as_array)
+        .is_some_and(Vec::is_empty)
+    {
+        map.remove("required");
+    }
+    // Option<T> adds `null` to `type` and `enum`; an absent argument already says that.
+    if let Some(Value::Array(types)) = map.get_mut("type") {
+        types.retain(|t| t != "null");
+        if types.len() == 1 {
+            let only = types.remove(0);
+            map.insert("type".into(), only);
+        }
+    }
+    if let Some(Value::Array(values)) = map.get_mut("enum") {
+        values.retain(|v| !v.is_null());
+    }
+    if let Some(Value::Array(mut alternatives)) = map.remove("anyOf") {
+        alternatives.retain(|a| a.get("type").and_then(Value::as_str) != Some("null"));
+        match alternatives.len() {
+            1 => {
+                if let Value::Object(inner) = alternatives.remove(0) {
+                    for (k, v) in inner {
+                        map.entry(k).or_insert(v);
+                    }
+                }
+            }
+            _ => {
+                map.insert("anyOf".into(), Value::Array(alternatives));
+            }
+        }
+    }
+    for child in map.values_mut() {
+        match child {
+            Value::Object(_) => simplify(child),
+            Value::Array(items) => items.iter_mut().for_each(simplify),
+            _ => {}
+        }
+    }
+    // After the children: property maps are objects whose values are schemas.
+    if let Some(Value::Object(props)) = map.get_mut("properties") {
+        props.values_mut().for_each(simplify);
+    }
+}
+
+/// Turns a call's arguments into `A`, guided by `schema` (the output of [`schema_for::<A>`]).
+pub fn parse<A: DeserializeOwned>(
+    schema: &JsonObject,
+    arguments: Option<JsonObject>,
+) -> Result<A, ArgError> {
+    let props = schema.get("properties").and_then(Value::as_object);
+    let empty = JsonObject::new();
+    let props = props.unwrap_or(&empty);
+
+    let mut prepared = JsonObject::new();
+    let mut unknown = Vec::new();
+    for (name, value) in arguments.unwrap_or_default() {
+        // Models often send null for "not given".
+        if value.is_null() {
+            continue;
+        }
+        match props.get(&name) {
+            Some(prop) => {
+                let value = coerce(prop, value);
+                check_bounds(&name, prop, &value)?;
+                prepared.insert(name, value);
+            }
+            None => unknown.push(name),
+        }
+    }
+    if !unknown.is_empty() {
+        let valid: Vec<&str> = props.keys().map(String::as_str).collect();
+        let valid = if valid.is_empty() {
+            "none: this tool takes no arguments".to_owned()
+        } else {
+            valid.join(", ")
+        };
+        return Err(ArgError(format!(
+            "Unknown argument{} {}. Valid arguments: {valid}.",
+            if unknown.len() > 1 { "s" } else { "" },
+            unknown
+                .iter()
+                .map(|u| format!("`{u}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+    }
+    if let Some(required) = schema.get("required").and_then(Value::as_array) {
+        let missing: Vec<&str> = required
+            .iter()
+            .filter_map(Value::as_str)
+            .filter(|r| !prepared.contains_key(*r))
+            .collect();
+        if !missing.is_empty() {
+            return Err(ArgError(format!(
+                "Missing required argument{} {}.",
+                if missing.len() > 1 { "s" } else { "" },
+                missing
+                    .iter()
+                    .map(|m| format!("`{m}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )));
+        }
+    }
+    serde_path_to_error::deserialize(Value::Object(prepared)).map_err(|error| {
+        let path = error.path().to_string();
+        let inner = error.into_inner().to_string();
+        let name = path.split(['.', '[']).next().unwrap_or_default();
+        if name.is_empty() || name == "?" {
+            ArgError(format!("Invalid arguments: {inner}."))
+        } else {
+            ArgError(format!("Invalid argument `{name}`: {inner}."))
+        }
+    })
+}
+
+/// Checks an integer against its schema's `minimum`/`maximum` here, where the argument's
+/// name is known (serde loses it inside flattened structs such as [`Page`]).
+fn check_bounds(name: &str, schema: &Value, value: &Value) -> Result<(), ArgError> {
+    let bound = |key| schema.get(key).and_then(Value::as_i64);
+    let (Some(min), Some(n)) = (bound("minimum"), value.as_i64()) else {
+        return Ok(());
+    };
+    match bound("maximum") {
+        Some(max) if n < min || n > max => Err(ArgError(format!(
+            "Invalid argument `{name}`: must be an integer from {min} to {max}, got {n}."
+        ))),
+        None if n < min => Err(ArgError(format!(
+            "Invalid argument `{name}`: must be an integer {min} or more, got {n}."
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// Tolerates the slips models make: `"42"` for 42, `"true"` for true, `"FAILED"` for
+/// `["FAILED"]`, `"failed"` for `"FAILED"`, a JSON object sent as a string.
+fn coerce(schema: &Value, value: Value) -> Value {
+    let kind = schema.get("type").and_then(Value::as_str);
+    let value = match (kind, value) {
+        (Some("integer" | "number"), Value::String(s)) => {
+            match serde_json::from_str::<Value>(s.trim()) {
+                Ok(n @ Value::Number(_)) => n,
+                _ => Value::String(s),
+            }
+        }
+        (Some("boolean"), Value::String(s)) => match s.trim().to_ascii_lowercase().as_str() {
+            "true" => Value::Bool(true),
+            "false" => Value::Bool(false),
+            _ => Value::String(s),
+        },
+        (Some("array"), value) => {
+            let items = match value {
+                Value::Array(items) => items,
+                single => vec![single],
+            };
+            let item_schema = schema.get("items").cloned().unwrap_or(Value::Null);
+            Value::Array(
+                items
+                    .into_iter()
+                    .map(|item| coerce(&item_schema, item))
+                    .collect(),
+            )
+        }
+        (Some("object"), Value::String(s)) => match serde_json::from_str::<Value>(&s) {
+            Ok(object @ Value::Object(_)) => object,
+            _ => Value::String(s),
+        },
+        (Some("string"), n @ (Value::Number(_) | Value::Bool(_))) => Value::String(n.to_string()),
+        (_, value) => value,
+    };
+    match (schema.get("enum").and_then(Value::as_array), &value) {
+        (Some(allowed), Value::String(s)) => allowed
+            .iter()
+            .find(|a| a.as_str().is_some_and(|a| a.eq_ignore_ascii_case(s.trim())))
+            .cloned()
+            .unwrap_or(value),
+        _ => value,
+    }
+}
+
+/// A UUID argument, checked before any request is sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Id(pub uuid::Uuid);
+
+impl<'de> Deserialize<'de> for Id {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        uuid::Uuid::try_parse(text.trim()).map(Id).map_err(|_| {
+            serde::de::Error::custom(format!(
+                "expected a UUID like 6ba7b810-9dad-11d1-80b4-00c04fd430c8, got {:?}",
+                super::output::preview(&text)
+            ))
+        })
+    }
+}
+
+impl JsonSchema for Id {
+    fn schema_name() -> Cow<'static, str> {
+        "Id".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({"type": "string", "format": "uuid"})
+    }
+}
+
+impl fmt::Display for Id {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+pub fn ids(ids: &[Id]) -> Vec<uuid::Uuid> {
+    ids.iter().map(|id| id.0).collect()
+}
+
+/// `since` / `until`: RFC 3339 with any offset, or a duration ago (`90m`, `6h`, `7d`).
+/// Resolved to a UTC instant when parsed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct PastTime(pub Timestamp);
+
+impl<'de> Deserialize<'de> for PastTime {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        parse_past_time(&text, Timestamp::now())
+            .map(PastTime)
+            .map_err(serde::de::Error::custom)
+    }
+}
+
+impl JsonSchema for PastTime {
+    fn schema_name() -> Cow<'static, str> {
+        "PastTime".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({"type": "string"})
+    }
+}
+
+pub(crate) fn parse_past_time(text: &str, now: Timestamp) -> Result<Timestamp, String> {
+    let text = text.trim();
+    if let Ok(instant) = text.parse::<Timestamp>() {
+        return Ok(instant);
+    }
+    let relative = text.strip_suffix("ago").map(str::trim_end).unwrap_or(text);
+    if let Some(duration) = parse_duration(relative) {
+        return now.checked_sub(duration).map_err(|e| e.to_string());
+    }
+    Err(format!(
+        "expected RFC 3339 with an offset (2026-05-19T09:00:00Z) or a duration ago (90m, 6h, 7d), got {:?}",
+        super::output::preview(text)
+    ))
+}
+
+/// `30s`, `90m`, `6h`, `7d`, `2w`: a whole number and one unit.
+pub(crate) fn parse_duration(text: &str) -> Option<SignedDuration> {
+    let text = text.trim();
+    let split = text.find(|c: char| !c.is_ascii_digit())?;
+    let (digits, unit) = text.split_at(split);
+    let amount: i64 = digits.parse().ok()?;
+    let seconds = match unit.trim() {
+        "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86_400,
+        "w" => 604_800,
+        _ => return None,
+    };
+    // Ten years is far beyond any retention window; larger numbers are typos.
+    let total = amount
+        .checked_mul(seconds)
+        .filter(|s| *s <= 10 * 366 * 86_400)?;
+    Some(SignedDuration::from_secs(total))
+}
+
+/// The window of a list: `since` defaults to 24 hours before now, and must precede `until`.
+pub fn time_window(
+    since: Option<PastTime>,
+    until: Option<PastTime>,
+) -> Result<(Timestamp, Option<Timestamp>), ArgError> {
+    let since = since.map_or_else(
+        || Timestamp::now() - SignedDuration::from_hours(24),
+        |t| t.0,
+    );
+    let until = until.map(|t| t.0);
+    if until.is_some_and(|until| until <= since) {
+        return Err(ArgError::new(
+            "Invalid arguments: `since` must be earlier than `until`.",
+        ));
+    }
+    Ok((since, until))
+}
+
+/// An integer in `MIN..=MAX`, defaulting to `DEFAULT` where the field has `#[serde(default)]`.
+/// Out of range is an error, never a silent clamp.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Bounded<const MIN: i64, const MAX: i64, const DEFAULT: i64>(i64);
+
+/// `limit` of a list: 1..=100, default 50.
+pub type PageLimit = Bounded<1, 100, 50>;
+/// `offset` of a list: 0 or more.
+pub type Offset = Bounded<0, { i64::MAX }, 0>;
+
+impl<const MIN: i64, const MAX: i64, const DEFAULT: i64> Bounded<MIN, MAX, DEFAULT> {
+    pub fn get(self) -> i64 {
+        self.0
+    }
+
+    /// For the API's 32-bit fields; the bounds already keep it in range.
+    pub fn as_u32(self) -> u32 {
+        u32::try_from(self.0).unwrap_or(u32::MAX)
+    }
+}
+
+impl<const MIN: i64, const MAX: i64, const DEFAULT: i64> Default for Bounded<MIN, MAX, DEFAULT> {
+    fn default() -> Self {
+        Self(DEFAULT)
+    }
+}
+
+impl<const MIN: i64, const MAX: i64, const DEFAULT: i64> Serialize for Bounded<MIN, MAX, DEFAULT> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_i64(self.0)
+    }
+}
+
+impl<'de, const MIN: i64, const MAX: i64, const DEFAULT: i64> Deserialize<'de>
+    for Bounded<MIN, MAX, DEFAULT>
+{
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = Value::deserialize(deserializer)?;
+        let number = value.as_i64().or_else(|| {
+            value
+                .as_f64()
+                .filter(|f| f.fract() == 0.0)
+                .map(|f| f as i64)
+        });
+        let range = if MAX == i64::MAX {
+            format!("{MIN} or more")
+        } else {
+            format!("from {MIN} to {MAX}")
+        };
+        match number {
+            Some(n) if (MIN..=MAX).contains(&n) => Ok(Self(n)),
+            _ => Err(serde::de::Error::custom(format!(
+                "must be an integer {range}, got {value}"
+            ))),
+        }
+    }
+}
+
+impl<const MIN: i64, const MAX: i64, const DEFAULT: i64> JsonSchema for Bounded<MIN, MAX, DEFAULT> {
+    fn schema_name() -> Cow<'static, str> {
+        format!("Bounded_{MIN}_{MAX}").into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        if MAX == i64::MAX {
+            json_schema!({"type": "integer", "minimum": MIN})
+        } else {
+            json_schema!({"type": "integer", "minimum": MIN, "maximum": MAX})
+        }
+    }
+}
+
+/// `limit` and `offset`, shared by every paged list.
+#[derive(Debug, Clone, Copy, Default, Deserialize, JsonSchema)]
+pub struct Page {
+    #[serde(default)]
+    pub limit: PageLimit,
+    #[serde(default)]
+    pub offset: Offset,
+}
+
+/// A metadata filter: string keys to string values, sent as repeated `key:value`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MetadataFilter(pub BTreeMap<String, String>);
+
+impl MetadataFilter {
+    pub fn to_pairs(&self) -> Vec<String> {
+        self.0.iter().map(|(k, v)| format!("{k}:{v}")).collect()
+    }
+}
+
+impl<'de> Deserialize<'de> for MetadataFilter {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        let Value::Object(object) = Value::deserialize(deserializer)? else {
+            return Err(D::Error::custom(
+                r#"expected an object of string keys to string values, like {"customer":"acme"}"#,
+            ));
+        };
+        let mut filter = BTreeMap::new();
+        for (key, value) in object {
+            if key.contains(':') {
+                return Err(D::Error::custom(format!(
+                    "key {key:?} contains ':', which the key:value filter format cannot express"
+                )));
+            }
+            let value = match value {
+                Value::String(s) => s,
+                scalar @ (Value::Number(_) | Value::Bool(_)) => scalar.to_string(),
+                other => {
+                    return Err(D::Error::custom(format!(
+                        "value of {key:?} must be a string, got {other}"
+                    )));
+                }
+            };
+            filter.insert(key, value);
+        }
+        Ok(MetadataFilter(filter))
+    }
+}
+
+impl JsonSchema for MetadataFilter {
+    fn schema_name() -> Cow<'static, str> {
+        "MetadataFilter".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({"type": "object", "additionalProperties": {"type": "string"}})
+    }
+}
+
+/// A tool without arguments.
+#[derive(Debug, Clone, Copy, Default, Deserialize, JsonSchema)]
+pub struct NoArgs {}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::hatchet::runs::RunStatus;
+
+    #[derive(Debug, Deserialize, JsonSchema)]
+    struct Example {
+        /// The run.
+        run_id: Id,
+        statuses: Option<Vec<RunStatus>>,
+        #[serde(default)]
+        flag: bool,
+        since: Option<PastTime>,
+        additional_metadata: Option<MetadataFilter>,
+        #[serde(flatten)]
+        page: Page,
+    }
+
+    fn run(args: Value) -> Result<Example, ArgError> {
+        parse(&schema_for::<Example>(), args.as_object().cloned())
+    }
+
+    const RUN: &str = "6ba7b810-9dad-11d1-80b4-00c04fd430c8";
+
+    #[test]
+    fn schema_is_flat_and_precise() {
+        let schema = Value::Object(schema_for::<Example>());
+        assert_eq!(
+            schema,
+            json!({
+                "type": "object",
+                "properties": {
+                    "run_id": {"type": "string", "format": "uuid", "description": "The run."},
+                    "statuses": {"type": "array", "items": {"type": "string", "enum": ["QUEUED", "RUNNING", "COMPLETED", "CANCELLED", "FAILED"]}},
+                    "flag": {"type": "boolean", "default": false},
+                    "since": {"type": "string"},
+                    "additional_metadata": {"type": "object", "additionalProperties": {"type": "string"}},
+                    "limit": {"type": "integer", "minimum": 1, "maximum": 100, "default": 50},
+                    "offset": {"type": "integer", "minimum": 0, "default": 0}
+                },
+                "required": ["run_id"]
+            })
+        );
+    }
+
+    #[test]
+    fn coerces_model_slips() {
+        let args = run(json!({"run_id": RUN, "statuses": "failed", "flag": "TRUE", "limit": "42", "offset": 10.0, "since": null})).unwrap();
+        assert_eq!(args.run_id.to_string(), RUN);
+        assert_eq!(args.statuses, Some(vec![RunStatus::Failed]));
+        assert!(args.flag);
+        assert_eq!((args.page.limit.get(), args.page.offset.get()), (42, 10));
+        assert_eq!(args.since, None);
+        let args = run(json!({"run_id": RUN, "additional_metadata": "{\"a\": 1}"})).unwrap();
+        assert_eq!(args.additional_metadata.unwrap().to_pairs(), vec!["a:1"]);
+    }
+
+    #[test]
+    fn errors_name_the_argument_and_what_is_accepted() {
+        let cases = [
+            (
+                json!({"run_id": RUN, "limitt": 5}),
+                "Unknown argument `limitt`. Valid arguments: run_id, statuses, flag, since, additional_metadata, limit, offset.",
+            ),
+            (json!({}), "Missing required argument `run_id`."),
+            (
+                json!({"run_id": "abc"}),
+                "Invalid argument `run_id`: expected a UUID like 6ba7b810-9dad-11d1-80b4-00c04fd430c8, got \"abc\".",
+            ),
+            (
+                json!({"run_id": RUN, "limit": 500}),
+                "Invalid argument `limit`: must be an integer from 1 to 100, got 500.",
+            ),
+            (
+                json!({"run_id": RUN, "limit": 0}),
+                "Invalid argument `limit`: must be an integer from 1 to 100, got 0.",
+            ),
+            (
+                json!({"run_id": RUN, "offset": -1}),
+                "Invalid argument `offset`: must be an integer 0 or more, got -1.",
+            ),
+            (
+                json!({"run_id": RUN, "statuses": ["DONE"]}),
+                "Invalid argument `statuses`: unknown variant `DONE`, expected one of `QUEUED`, `RUNNING`, `COMPLETED`, `CANCELLED`, `FAILED`.",
+            ),
+            (
+                json!({"run_id": RUN, "additional_metadata": {"a:b": "c"}}),
+                "Invalid argument `additional_metadata`: key \"a:b\" contains ':', which the key:value filter format cannot express.",
+            ),
+            (
+                json!({"run_id": RUN, "since": "yesterday"}),
+                "Invalid argument `since`: expected RFC 3339 with an offset (2026-05-19T09:00:00Z) or a duration ago (90m, 6h, 7d), got \"yesterday\".",
+            ),
+        ];
+        for (args, expected) in cases {
+            assert_eq!(run(args).unwrap_err().0, expected);
+        }
+    }
+
+    #[test]
+    fn times_are_utc_and_relative_forms_count_back_from_now() {
+        let now: Timestamp = "2026-05-19T12:00:00Z".parse().unwrap();
+        let parse = |s| parse_past_time(s, now).unwrap().to_string();
+        assert_eq!(parse("2026-05-19T09:00:00+09:00"), "2026-05-19T00:00:00Z");
+        assert_eq!(parse("90m"), "2026-05-19T10:30:00Z");
+        assert_eq!(parse("6h ago"), "2026-05-19T06:00:00Z");
+        assert_eq!(parse("7d"), "2026-05-12T12:00:00Z");
+        assert!(
+            parse_past_time("2026-05-19T09:00:00", now).is_err(),
+            "an offset is required"
+        );
+        assert!(parse_past_time("6x", now).is_err());
+        assert!(parse_past_time("99999999999d", now).is_err());
+    }
+
+    #[test]
+    fn time_window_defaults_to_a_day_and_orders_its_ends() {
+        let (since, until) = time_window(None, None).unwrap();
+        let expected = Timestamp::now() - SignedDuration::from_hours(24);
+        assert!((since - expected).get_seconds().abs() < 5);
+        assert_eq!(until, None);
+        let t = |s: &str| Some(PastTime(s.parse().unwrap()));
+        assert!(time_window(t("2026-01-02T00:00:00Z"), t("2026-01-01T00:00:00Z")).is_err());
+    }
+
+    #[test]
+    fn no_args_tool_lists_no_valid_arguments() {
+        let err = parse::<NoArgs>(
+            &schema_for::<NoArgs>(),
+            json!({"x": 1}).as_object().cloned(),
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.0,
+            "Unknown argument `x`. Valid arguments: none: this tool takes no arguments."
+        );
+        assert_eq!(
+            Value::Object(schema_for::<NoArgs>()),
+            json!({"type": "object", "properties": {}})
+        );
+    }
+}

@@ -1,0 +1,9 @@
+//! The MCP surface: server, tools, arguments and output shaping. Knows nothing about HTTP;
+//! it calls the typed client in [`crate::hatchet`].
+
+pub mod args;
+pub mod output;
+pub mod server;
+pub mod tools;
+
+pub use server::HatchetServer;

@@ -1,0 +1,215 @@
+//! The tool registry: every tool as data (name, title, description, effect, REST call,
+//! input schema, handler), grouped by domain. The server registers what the mode allows.
+//!
+//! A handler is short: it receives typed arguments (parsed and validated by
+//! [`args::parse`](super::args::parse) against the tool's own schema), calls one client
+//! function, and shapes the answer with [`output`](super::output).
+
+mod runs;
+mod workflows;
+
+use std::{future::Future, pin::Pin, sync::Arc, time::Instant};
+
+use rmcp::model::{Tool, ToolAnnotations};
+use schemars::JsonSchema;
+use serde::de::DeserializeOwned;
+
+use super::{
+    args::{self, ArgError, JsonObject},
+    output::TooLarge,
+};
+use crate::hatchet::{ApiError, Client};
+
+/// What a tool handler can use.
+pub struct ToolContext {
+    pub client: Client,
+    /// `HATCHET_CLIENT_NAMESPACE`, normalised (`staging_`).
+    pub namespace: Option<String>,
+}
+
+impl ToolContext {
+    /// Prefixes a workflow name or event key with the namespace, as the official SDKs do.
+    pub fn namespaced(&self, name: &str) -> String {
+        match &self.namespace {
+            Some(ns) if !name.starts_with(ns.as_str()) => format!("{ns}{name}"),
+            _ => name.to_owned(),
+        }
+    }
+}
+
+/// Whether a tool changes anything. This is the single source of the annotations and of
+/// which tools read-only mode registers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Effect {
+    Read,
+    Mutating { idempotent: bool },
+}
+
+/// Why a call failed; shown to the model as an `isError` result.
+#[derive(Debug, thiserror::Error)]
+pub enum ToolError {
+    #[error(transparent)]
+    Args(#[from] ArgError),
+    #[error(transparent)]
+    Api(#[from] ApiError),
+    #[error(transparent)]
+    TooLarge(#[from] TooLarge),
+    #[error("{0}")]
+    Refused(String),
+}
+
+/// The text of a successful call: compact JSON.
+pub type ToolResult = Result<String, ToolError>;
+
+type BoxFuture = Pin<Box<dyn Future<Output = ToolResult> + Send>>;
+type Handler =
+    Arc<dyn Fn(Arc<ToolContext>, &JsonObject, Option<JsonObject>) -> BoxFuture + Send + Sync>;
+
+pub struct ToolSpec {
+    pub name: &'static str,
+    pub title: &'static str,
+    pub description: &'static str,
+    pub effect: Effect,
+    /// The REST call it makes, for the generated reference.
+    pub rest: &'static str,
+    pub input_schema: Arc<JsonObject>,
+    handler: Handler,
+}
+
+impl ToolSpec {
+    /// A read tool: `handler` gets the arguments parsed into `A`.
+    fn read<A, F, Fut>(
+        name: &'static str,
+        title: &'static str,
+        rest: &'static str,
+        description: &'static str,
+        handler: F,
+    ) -> Self
+    where
+        A: DeserializeOwned + JsonSchema + Send + 'static,
+        F: Fn(Arc<ToolContext>, A) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = ToolResult> + Send + 'static,
+    {
+        Self::build(name, title, rest, description, Effect::Read, handler)
+    }
+
+    #[allow(dead_code)] // The mutating groups register through this.
+    fn mutating<A, F, Fut>(
+        name: &'static str,
+        title: &'static str,
+        rest: &'static str,
+        idempotent: bool,
+        description: &'static str,
+        handler: F,
+    ) -> Self
+    where
+        A: DeserializeOwned + JsonSchema + Send + 'static,
+        F: Fn(Arc<ToolContext>, A) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = ToolResult> + Send + 'static,
+    {
+        Self::build(
+            name,
+            title,
+            rest,
+            description,
+            Effect::Mutating { idempotent },
+            handler,
+        )
+    }
+
+    fn build<A, F, Fut>(
+        name: &'static str,
+        title: &'static str,
+        rest: &'static str,
+        description: &'static str,
+        effect: Effect,
+        handler: F,
+    ) -> Self
+    where
+        A: DeserializeOwned + JsonSchema + Send + 'static,
+        F: Fn(Arc<ToolContext>, A) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = ToolResult> + Send + 'static,
+    {
+        let handler: Handler = Arc::new(move |ctx, schema, arguments| {
+            // Arguments are parsed before anything is sent: a bad one sends nothing.
+            match args::parse::<A>(schema, arguments) {
+                Ok(parsed) => Box::pin(handler(ctx, parsed)),
+                Err(error) => Box::pin(std::future::ready(Err(error.into()))),
+            }
+        });
+        Self {
+            name,
+            title,
+            description,
+            effect,
+            rest,
+            input_schema: Arc::new(args::schema_for::<A>()),
+            handler,
+        }
+    }
+
+    pub fn is_mutating(&self) -> bool {
+        matches!(self.effect, Effect::Mutating { .. })
+    }
+
+    /// Runs the tool. Mutating tools re-check the mode here (the registry already left them
+    /// out in read-only mode) and write one audit line to stderr.
+    pub fn call(&self, ctx: Arc<ToolContext>, arguments: Option<JsonObject>) -> BoxFuture {
+        if self.is_mutating() && ctx.client.read_only() {
+            let refusal = format!(
+                "`{}` changes live state and this server is read-only; set HATCHET_MCP_READ_ONLY=false to allow it.",
+                self.name
+            );
+            return Box::pin(std::future::ready(Err(ToolError::Refused(refusal))));
+        }
+        let future = (self.handler)(ctx, &self.input_schema, arguments);
+        if !self.is_mutating() {
+            return future;
+        }
+        let name = self.name;
+        Box::pin(async move {
+            let started = Instant::now();
+            let result = future.await;
+            let outcome = match &result {
+                Ok(_) => "ok",
+                Err(ToolError::Args(_)) => "invalid_arguments",
+                Err(ToolError::Api(e)) if e.outcome_unknown => "unknown",
+                Err(_) => "error",
+            };
+            tracing::info!(target: "audit", tool = name, outcome, duration_ms = started.elapsed().as_millis() as u64, "mutating call");
+            result
+        })
+    }
+
+    /// The MCP definition, as `tools/list` shows it.
+    pub fn to_mcp(&self) -> Tool {
+        let (read_only, destructive, idempotent) = match self.effect {
+            Effect::Read => (true, false, true),
+            Effect::Mutating { idempotent } => (false, true, idempotent),
+        };
+        let annotations = ToolAnnotations::with_title(self.title)
+            .read_only(read_only)
+            .destructive(destructive)
+            .idempotent(idempotent)
+            .open_world(true);
+        let mut tool = Tool::new(self.name, self.description, self.input_schema.clone());
+        tool.annotations = Some(annotations);
+        tool
+    }
+}
+
+/// Every tool, in the order `tools/list` shows them.
+pub fn all() -> Vec<ToolSpec> {
+    [workflows::read_tools(), runs::read_tools()]
+        .into_iter()
+        .flatten()
+        .collect()
+}
+
+/// The tools this mode registers: in read-only mode, no mutating tool at all.
+pub fn registered(read_only: bool) -> Vec<ToolSpec> {
+    all()
+        .into_iter()
+        .filter(|tool| !(read_only && tool.is_mutating()))
+        .collect()
+}

@@ -1,0 +1,930 @@
+//! Contract checker: validates HTTP requests recorded by a fake Hatchet server
+//! (wiremock) against Hatchet's official OpenAPI 3.1 spec.
+//!
+//! The spec lives outside this repository, at `../shared/hatchet-openapi/openapi.json`
+//! relative to the crate root, and is read at test time (once per test binary).
+//! When it is absent every check reports [`Verdict::Skipped`] with the reason, so
+//! tests still pass on machines without it.
+//!
+//! What is checked for each request:
+//! - the path matches exactly one path template (literal segments win over
+//!   `{param}` segments, compared left to right) and the method is defined for it;
+//! - path parameters (percent-decoded) validate against their schemas;
+//! - query parameters: no undeclared names, every required one present, repeated
+//!   keys only for `type: array`, and every value validates against its schema;
+//! - the JSON body: present when the request body is required, absent when the
+//!   operation declares none, and valid against the `application/json` schema.
+//!
+//! The schema validator covers the subset of JSON Schema that Hatchet's spec uses:
+//! `$ref`, `allOf`, `oneOf`/`anyOf`, `type` (also as a list, with `null`),
+//! `nullable`/`x-nullable`, `enum`/`const`, `properties`/`required`/
+//! `additionalProperties`, `items`/`minItems`/`maxItems`, `minLength`/`maxLength`,
+//! `minimum`/`maximum` (and the exclusive variants), and the formats `uuid`,
+//! `date-time`, `int32`, `int64` and `uint64`.
+//!
+//! Two deliberate departures from JSON Schema. A schema without `type` that has
+//! `properties` or `required` must be an object (`items`: an array), as code
+//! generators read it. And an object schema that lists
+//! `properties` and says nothing about `additionalProperties` is treated as
+//! *closed*, so a misspelt or invented field is reported rather than silently
+//! ignored. `additionalProperties: true`, `{}` or any schema opens it again, and an
+//! object schema without `properties` (e.g. `input: {type: object}`) is open.
+
+// Every test binary that includes `mod support;` uses a different subset of this
+// module; without this, the unused parts would trip `-D warnings`.
+#![allow(dead_code)]
+
+use std::sync::OnceLock;
+
+use serde_json::{Map, Value};
+
+/// Where Hatchet's OpenAPI spec is expected (outside this repository).
+const SPEC_PATH: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../shared/hatchet-openapi/openapi.json"
+);
+
+/// The HTTP methods an OpenAPI path item can define (its other keys, such as
+/// `parameters` or `summary`, are not operations).
+const METHODS: [&str; 8] = [
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
+
+/// Guard against `$ref` / `allOf` cycles while flattening a schema.
+const MAX_FLATTEN_DEPTH: usize = 64;
+
+/// One HTTP request as the fake server saw it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecordedRequest {
+    /// Upper-case HTTP method, e.g. `GET`.
+    pub method: String,
+    /// The raw path as received (still percent-encoded), without the query.
+    pub path: String,
+    /// Percent-decoded query pairs, in order; repeated keys appear repeatedly.
+    pub query: Vec<(String, String)>,
+    /// The body parsed as JSON; `None` when the body was empty. A non-empty body
+    /// that is not JSON is kept as a JSON string of its (lossy UTF-8) text, which
+    /// then fails any object schema with a readable message.
+    pub body: Option<Value>,
+}
+
+impl RecordedRequest {
+    pub fn from_wiremock(req: &wiremock::Request) -> Self {
+        let body =
+            if req.body.iter().all(u8::is_ascii_whitespace) {
+                None
+            } else {
+                Some(serde_json::from_slice(&req.body).unwrap_or_else(|_| {
+                    Value::String(String::from_utf8_lossy(&req.body).into_owned())
+                }))
+            };
+        RecordedRequest {
+            method: req.method.as_str().to_owned(),
+            path: req.url.path().to_owned(),
+            query: req
+                .url
+                .query_pairs()
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect(),
+            body,
+        }
+    }
+}
+
+/// Outcome of a successful [`check_requests`] call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    /// The spec was found and every request conforms to it.
+    Checked { requests: usize },
+    /// The spec was not found; nothing was checked. Holds the reason.
+    Skipped(String),
+}
+
+/// Loads the spec once (std::sync::OnceLock) and checks every request; Err lists
+/// every violation, one line each, naming the request
+/// ("GET /api/v1/... : unknown query parameter `foo` (declared: a, b, c)").
+pub fn check_requests(requests: &[RecordedRequest]) -> Result<Verdict, Vec<String>> {
+    let spec = match spec() {
+        Ok(spec) => spec,
+        Err(reason) => return Ok(Verdict::Skipped(reason.to_owned())),
+    };
+    let mut violations = Vec::new();
+    for req in requests {
+        let mut problems = Vec::new();
+        spec.check(req, &mut problems);
+        violations.extend(
+            problems
+                .into_iter()
+                .map(|p| format!("{} {} : {p}", req.method, req.path)),
+        );
+    }
+    if violations.is_empty() {
+        Ok(Verdict::Checked {
+            requests: requests.len(),
+        })
+    } else {
+        Err(violations)
+    }
+}
+
+/// Convenience for tests: checks and panics with all violations joined; prints
+/// "contract: checked N requests" or "contract: SKIPPED (<reason>)" to stderr.
+pub fn assert_conforms(requests: &[RecordedRequest]) {
+    match check_requests(requests) {
+        Ok(Verdict::Checked { requests }) => eprintln!("contract: checked {requests} requests"),
+        Ok(Verdict::Skipped(reason)) => eprintln!("contract: SKIPPED ({reason})"),
+        Err(violations) => panic!(
+            "contract: {} violation(s) of Hatchet's OpenAPI spec:\n  {}",
+            violations.len(),
+            violations.join("\n  ")
+        ),
+    }
+}
+
+/// Convenience: pulls `server.received_requests().await` and calls assert_conforms.
+pub async fn assert_server_conforms(server: &wiremock::MockServer) {
+    let received = server.received_requests().await.expect(
+        "contract: this MockServer was built with request recording disabled, \
+         so there is nothing to check",
+    );
+    let recorded: Vec<RecordedRequest> = received
+        .iter()
+        .map(RecordedRequest::from_wiremock)
+        .collect();
+    assert_conforms(&recorded);
+}
+
+// ---------------------------------------------------------------------------
+// Spec loading
+
+/// The parsed spec plus its pre-split path templates.
+struct Spec {
+    doc: Value,
+    templates: Vec<Template>,
+}
+
+/// A path template from `paths`, split into segments.
+struct Template {
+    raw: String,
+    segments: Vec<Segment>,
+}
+
+enum Segment {
+    Literal(String),
+    Param(String),
+}
+
+/// The shared spec, or the reason it is unavailable (the file is missing).
+fn spec() -> Result<&'static Spec, &'static str> {
+    static SPEC: OnceLock<Result<Spec, String>> = OnceLock::new();
+    SPEC.get_or_init(load_spec).as_ref().map_err(String::as_str)
+}
+
+/// Reads and indexes the spec. A missing file is a skip; anything else wrong with
+/// it is a broken test environment and panics with a clear message.
+fn load_spec() -> Result<Spec, String> {
+    let text = match std::fs::read_to_string(SPEC_PATH) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(format!(
+                "Hatchet OpenAPI spec not found at {SPEC_PATH}; requests were not checked"
+            ));
+        }
+        Err(e) => panic!("contract: cannot read Hatchet OpenAPI spec at {SPEC_PATH}: {e}"),
+    };
+    let doc: Value = serde_json::from_str(&text)
+        .unwrap_or_else(|e| panic!("contract: {SPEC_PATH} is not valid JSON: {e}"));
+    let paths = doc
+        .get("paths")
+        .and_then(Value::as_object)
+        .unwrap_or_else(|| panic!("contract: {SPEC_PATH} has no `paths` object"));
+    let templates = paths
+        .keys()
+        .map(|raw| Template {
+            raw: raw.clone(),
+            segments: split_path(raw)
+                .map(
+                    |seg| match seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+                        Some(name) => Segment::Param(name.to_owned()),
+                        None => Segment::Literal(seg.to_owned()),
+                    },
+                )
+                .collect(),
+        })
+        .collect();
+    Ok(Spec { doc, templates })
+}
+
+/// Splits `/a/b/c` into `a`, `b`, `c`. A trailing slash yields an empty last
+/// segment, which no template segment matches.
+fn split_path(path: &str) -> std::str::Split<'_, char> {
+    path.strip_prefix('/').unwrap_or(path).split('/')
+}
+
+// ---------------------------------------------------------------------------
+// Request checks
+
+impl Spec {
+    /// Checks one request, pushing violations (without the request prefix).
+    fn check(&self, req: &RecordedRequest, out: &mut Vec<String>) {
+        let segments: Vec<String> = split_path(&req.path).map(percent_decode).collect();
+
+        let Some(template) = self.match_template(&segments, out) else {
+            return;
+        };
+        let path_item = &self.doc["paths"][&template.raw];
+        let path_item = self.resolve(path_item);
+
+        let method = req.method.to_ascii_lowercase();
+        let operation = METHODS
+            .contains(&method.as_str())
+            .then(|| path_item.get(&method))
+            .flatten();
+        let Some(operation) = operation else {
+            let defined: Vec<String> = METHODS
+                .iter()
+                .filter(|m| path_item.get(**m).is_some())
+                .map(|m| m.to_ascii_uppercase())
+                .collect();
+            out.push(format!(
+                "method {} is not defined for `{}` (defined: {})",
+                req.method,
+                template.raw,
+                list_or_none(&defined)
+            ));
+            return;
+        };
+
+        let params = self.parameters(path_item, operation);
+        self.check_path_params(template, &segments, &params, out);
+        self.check_query(&req.query, &params, out);
+        self.check_body(req.body.as_ref(), operation, out);
+    }
+
+    /// Finds the single best template for the decoded path segments, or reports
+    /// why there is none.
+    fn match_template(&self, segments: &[String], out: &mut Vec<String>) -> Option<&Template> {
+        // For each fitting template, which segments matched literally. Comparing
+        // these vectors lexicographically prefers a literal match at the first
+        // segment where two templates differ (`/events/keys` over `/events/{id}`).
+        let mut best: Vec<&Template> = Vec::new();
+        let mut best_rank: Vec<bool> = Vec::new();
+        for template in &self.templates {
+            let Some(rank) = template_rank(template, segments) else {
+                continue;
+            };
+            if best.is_empty() || rank > best_rank {
+                best = vec![template];
+                best_rank = rank;
+            } else if rank == best_rank {
+                best.push(template);
+            }
+        }
+        match best.as_slice() {
+            [] => {
+                out.push("no path template in the spec matches this path".to_owned());
+                None
+            }
+            [one] => Some(*one),
+            many => {
+                let names: Vec<&str> = many.iter().map(|t| t.raw.as_str()).collect();
+                out.push(format!(
+                    "path matches several templates equally well: {}",
+                    names.join(", ")
+                ));
+                None
+            }
+        }
+    }
+
+    /// Path-level and operation-level parameters, `$ref`s resolved; an
+    /// operation-level parameter overrides a path-level one with the same name and
+    /// location, as OpenAPI specifies.
+    fn parameters<'a>(&'a self, path_item: &'a Value, operation: &'a Value) -> Vec<&'a Value> {
+        let mut merged: Vec<&Value> = Vec::new();
+        for level in [path_item, operation] {
+            let Some(list) = level.get("parameters").and_then(Value::as_array) else {
+                continue;
+            };
+            for param in list {
+                let param = self.resolve(param);
+                let key = (param.get("name"), param.get("in"));
+                merged.retain(|p| (p.get("name"), p.get("in")) != key);
+                merged.push(param);
+            }
+        }
+        merged
+    }
+
+    fn check_path_params(
+        &self,
+        template: &Template,
+        segments: &[String],
+        params: &[&Value],
+        out: &mut Vec<String>,
+    ) {
+        for (segment, value) in template.segments.iter().zip(segments) {
+            let Segment::Param(name) = segment else {
+                continue;
+            };
+            // A template parameter the spec forgot to declare has no schema to check.
+            let Some(param) = find_param(params, "path", name) else {
+                continue;
+            };
+            if let Some(schema) = param.get("schema") {
+                self.check_text_value(value, schema, &format!("path parameter `{name}`"), out);
+            }
+        }
+    }
+
+    fn check_query(&self, query: &[(String, String)], params: &[&Value], out: &mut Vec<String>) {
+        let declared: Vec<&Value> = params
+            .iter()
+            .copied()
+            .filter(|p| p.get("in").and_then(Value::as_str) == Some("query"))
+            .collect();
+        let declared_names: Vec<&str> = declared
+            .iter()
+            .filter_map(|p| p.get("name").and_then(Value::as_str))
+            .collect();
+
+        // Group the sent values by name, keeping first-seen order for messages.
+        let mut sent: Vec<(&str, Vec<&str>)> = Vec::new();
+        for (name, value) in query {
+            match sent.iter_mut().find(|(n, _)| n == name) {
+                Some((_, values)) => values.push(value),
+                None => sent.push((name, vec![value])),
+            }
+        }
+
+        for (name, values) in &sent {
+            let Some(param) = find_param(params, "query", name) else {
+                out.push(format!(
+                    "unknown query parameter `{name}` (declared: {})",
+                    list_or_none(&declared_names)
+                ));
+                continue;
+            };
+            let Some(schema) = param.get("schema") else {
+                continue; // no schema (e.g. `content`-style): nothing to check values against
+            };
+            let flat = self.flatten(schema, 0);
+            let at = format!("query parameter `{name}`");
+            if declared_types(&flat).is_some_and(|t| t.contains(&"array")) {
+                let items = flat.get("items").cloned().unwrap_or(Value::Bool(true));
+                for (i, value) in values.iter().enumerate() {
+                    let at = if values.len() > 1 {
+                        format!("{at}[{i}]")
+                    } else {
+                        at.clone()
+                    };
+                    self.check_text_value(value, &items, &at, out);
+                }
+                check_count(values.len(), &flat, &at, "values", out);
+            } else {
+                if values.len() > 1 {
+                    out.push(format!(
+                        "{at} is repeated {} times but its schema is not an array",
+                        values.len()
+                    ));
+                }
+                for value in values {
+                    self.check_text_value(value, &flat, &at, out);
+                }
+            }
+        }
+
+        for param in declared {
+            let required = param.get("required").and_then(Value::as_bool) == Some(true);
+            let name = param
+                .get("name")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            if required && !sent.iter().any(|(n, _)| *n == name) {
+                out.push(format!("missing required query parameter `{name}`"));
+            }
+        }
+    }
+
+    fn check_body(&self, body: Option<&Value>, operation: &Value, out: &mut Vec<String>) {
+        let Some(request_body) = operation.get("requestBody").map(|rb| self.resolve(rb)) else {
+            if body.is_some() {
+                out.push("sends a request body but the operation declares none".to_owned());
+            }
+            return;
+        };
+        let Some(body) = body else {
+            if request_body.get("required").and_then(Value::as_bool) == Some(true) {
+                out.push("missing required request body".to_owned());
+            }
+            return;
+        };
+        // Hatchet's spec has one request body whose `content` is null ("any payload
+        // in any format"): with no media types declared, any body is accepted.
+        let Some(content) = request_body.get("content").and_then(Value::as_object) else {
+            return;
+        };
+        let Some(media) = content.get("application/json") else {
+            let types: Vec<&str> = content.keys().map(String::as_str).collect();
+            out.push(format!(
+                "sends a JSON body but the operation does not accept application/json (declared: {})",
+                list_or_none(&types)
+            ));
+            return;
+        };
+        if let Some(schema) = media.get("schema") {
+            self.validate(body, schema, "body", out);
+        }
+    }
+
+    /// Checks a textual value (path segment or query value): it is converted to
+    /// the JSON type its schema declares, then validated like any JSON value.
+    fn check_text_value(&self, raw: &str, schema: &Value, at: &str, out: &mut Vec<String>) {
+        let flat = self.flatten(schema, 0);
+        // First declared non-null type; without one, guess from the enum values.
+        let ty = declared_types(&flat)
+            .and_then(|types| types.into_iter().find(|t| *t != "null"))
+            .or_else(|| {
+                flat.get("enum")
+                    .and_then(Value::as_array)
+                    .and_then(|values| values.first())
+                    .map(json_type)
+            })
+            .unwrap_or("string");
+        let value = match ty {
+            "integer" => raw
+                .parse::<i64>()
+                .map(Value::from)
+                .or_else(|_| raw.parse::<u64>().map(Value::from))
+                .ok(),
+            "number" => raw
+                .parse::<f64>()
+                .ok()
+                .and_then(serde_json::Number::from_f64)
+                .map(Value::Number),
+            "boolean" => match raw {
+                "true" => Some(Value::Bool(true)),
+                "false" => Some(Value::Bool(false)),
+                _ => None,
+            },
+            _ => Some(Value::String(raw.to_owned())),
+        };
+        match value {
+            Some(value) => self.validate(&value, &flat, at, out),
+            None => out.push(format!("{at}: expected {ty}, got `{raw}`")),
+        }
+    }
+}
+
+/// For a template that fits the segments, which of its segments are literal.
+fn template_rank(template: &Template, segments: &[String]) -> Option<Vec<bool>> {
+    if template.segments.len() != segments.len() {
+        return None;
+    }
+    template
+        .segments
+        .iter()
+        .zip(segments)
+        .map(|(t, s)| match t {
+            Segment::Literal(lit) => (lit == s).then_some(true),
+            Segment::Param(_) => (!s.is_empty()).then_some(false),
+        })
+        .collect()
+}
+
+fn find_param<'a>(params: &[&'a Value], location: &str, name: &str) -> Option<&'a Value> {
+    params.iter().copied().find(|p| {
+        p.get("in").and_then(Value::as_str) == Some(location)
+            && p.get("name").and_then(Value::as_str) == Some(name)
+    })
+}
+
+/// Decodes `%XX` escapes in one path segment. A `%` not followed by two hex
+/// digits is kept as is; invalid UTF-8 becomes U+FFFD (and then fails any
+/// format check rather than matching something by accident).
+fn percent_decode(segment: &str) -> String {
+    let bytes = segment.as_bytes();
+    let mut decoded = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let escaped = (bytes[i] == b'%')
+            .then(|| bytes.get(i + 1..i + 3))
+            .flatten()
+            .and_then(|hex| std::str::from_utf8(hex).ok())
+            .and_then(|hex| u8::from_str_radix(hex, 16).ok());
+        match escaped {
+            Some(byte) => {
+                decoded.push(byte);
+                i += 3;
+            }
+            None => {
+                decoded.push(bytes[i]);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&decoded).into_owned()
+}
+
+fn list_or_none<S: AsRef<str>>(items: &[S]) -> String {
+    if items.is_empty() {
+        "none".to_owned()
+    } else {
+        items
+            .iter()
+            .map(AsRef::as_ref)
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Schema handling
+
+impl Spec {
+    /// Follows `$ref`s (without merging siblings): for parameters, request bodies
+    /// and path items.
+    fn resolve<'a>(&'a self, mut value: &'a Value) -> &'a Value {
+        for _ in 0..MAX_FLATTEN_DEPTH {
+            match value.get("$ref").and_then(Value::as_str) {
+                Some(reference) => value = self.lookup(reference),
+                None => return value,
+            }
+        }
+        panic!("contract: `$ref` chain in the spec is too deep (a cycle?)")
+    }
+
+    /// Looks up a local `$ref` such as `#/components/schemas/V1TaskStatus`.
+    fn lookup(&self, reference: &str) -> &Value {
+        let pointer = reference.strip_prefix('#').unwrap_or_else(|| {
+            panic!("contract: only local `$ref`s are supported, the spec has `{reference}`")
+        });
+        self.doc.pointer(pointer).unwrap_or_else(|| {
+            panic!("contract: the spec has an unresolvable `$ref`: `{reference}`")
+        })
+    }
+
+    /// Returns the schema with its top-level `$ref` and `allOf` folded in: a
+    /// `$ref` target with the sibling keywords laid over it (OpenAPI 3.1 allows
+    /// siblings), and `allOf` branches merged (properties united, `required`
+    /// concatenated). Nested schemas are left alone; they are flattened when
+    /// validation reaches them, so recursive schemas are fine.
+    fn flatten(&self, schema: &Value, depth: usize) -> Value {
+        if depth > MAX_FLATTEN_DEPTH {
+            panic!("contract: `$ref`/`allOf` nesting in the spec is too deep (a cycle?)");
+        }
+        let Some(own) = schema.as_object() else {
+            return schema.clone(); // boolean schema
+        };
+        let mut merged = Map::new();
+        if let Some(reference) = own.get("$ref").and_then(Value::as_str) {
+            match self.flatten(self.lookup(reference), depth + 1) {
+                Value::Object(target) => merged = target,
+                other => return other,
+            }
+        }
+        if let Some(branches) = own.get("allOf").and_then(Value::as_array) {
+            for branch in branches {
+                if let Value::Object(branch) = self.flatten(branch, depth + 1) {
+                    merge_schema(&mut merged, branch);
+                }
+            }
+        }
+        let rest: Map<String, Value> = own
+            .iter()
+            .filter(|(k, _)| *k != "$ref" && *k != "allOf")
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        merge_schema(&mut merged, rest);
+        Value::Object(merged)
+    }
+
+    /// Validates `value` against `schema`, pushing one line per violation; `at`
+    /// names the location (`body.input`, `query parameter `x``, ...).
+    fn validate(&self, value: &Value, schema: &Value, at: &str, out: &mut Vec<String>) {
+        let schema = self.flatten(schema, 0);
+        let s = match &schema {
+            Value::Bool(true) => return,
+            Value::Bool(false) => {
+                out.push(format!("{at}: no value is allowed here"));
+                return;
+            }
+            Value::Object(s) => s,
+            other => panic!("contract: the spec has a schema that is not an object: {other}"),
+        };
+
+        let types = declared_types(&schema).or_else(|| implied_types(s));
+        let nullable = s.get("nullable") == Some(&Value::Bool(true))
+            || s.get("x-nullable") == Some(&Value::Bool(true))
+            || types.as_ref().is_some_and(|t| t.contains(&"null"));
+        if value.is_null() && nullable {
+            return;
+        }
+        if let Some(types) = &types
+            && !types.iter().any(|t| type_matches(t, value))
+        {
+            out.push(format!(
+                "{at}: expected {}, got {}",
+                types.join(" or "),
+                describe(value)
+            ));
+            return; // the remaining keywords would only repeat the mismatch
+        }
+
+        for keyword in ["oneOf", "anyOf"] {
+            let Some(branches) = s.get(keyword).and_then(Value::as_array) else {
+                continue;
+            };
+            // `oneOf` is checked like `anyOf` (some branch must validate): with our
+            // closed-object rule the branches rarely overlap, and "more than one
+            // matched" would say nothing useful about the request.
+            let mut failures = Vec::new();
+            for (i, branch) in branches.iter().enumerate() {
+                let mut errors = Vec::new();
+                self.validate(value, branch, at, &mut errors);
+                if errors.is_empty() {
+                    failures.clear();
+                    break;
+                }
+                let name = branch
+                    .get("$ref")
+                    .and_then(Value::as_str)
+                    .and_then(|r| r.rsplit('/').next())
+                    .map(|n| format!(" ({n})"))
+                    .unwrap_or_default();
+                failures.push(format!("branch {i}{name}: {}", errors.join("; ")));
+            }
+            if !failures.is_empty() {
+                out.push(format!(
+                    "{at}: matches no `{keyword}` branch [{}]",
+                    failures.join(" | ")
+                ));
+            }
+        }
+
+        if let Some(allowed) = s.get("enum").and_then(Value::as_array)
+            && !allowed.iter().any(|a| a == value)
+        {
+            let shown: Vec<String> = allowed.iter().map(show).collect();
+            out.push(format!(
+                "{at}: {} is not one of: {}",
+                describe(value),
+                shown.join(", ")
+            ));
+        }
+        if let Some(expected) = s.get("const")
+            && expected != value
+        {
+            out.push(format!(
+                "{at}: {} is not {}",
+                describe(value),
+                show(expected)
+            ));
+        }
+
+        match value {
+            Value::String(text) => check_string(text, s, at, out),
+            Value::Number(number) => check_number(number, s, at, out),
+            Value::Array(items) => {
+                if let Some(item_schema) = s.get("items") {
+                    for (i, item) in items.iter().enumerate() {
+                        self.validate(item, item_schema, &format!("{at}[{i}]"), out);
+                    }
+                }
+                check_count(items.len(), &schema, at, "items", out);
+            }
+            Value::Object(map) => self.check_object(map, s, at, out),
+            Value::Null | Value::Bool(_) => {}
+        }
+    }
+
+    fn check_object(
+        &self,
+        map: &Map<String, Value>,
+        s: &Map<String, Value>,
+        at: &str,
+        out: &mut Vec<String>,
+    ) {
+        let properties = s.get("properties").and_then(Value::as_object);
+        if let Some(required) = s.get("required").and_then(Value::as_array) {
+            for name in required.iter().filter_map(Value::as_str) {
+                if !map.contains_key(name) {
+                    out.push(format!("{at}: missing required property `{name}`"));
+                }
+            }
+        }
+        let declared: Vec<&str> = properties
+            .map(|p| p.keys().map(String::as_str).collect())
+            .unwrap_or_default();
+        for (name, value) in map {
+            let child = format!("{at}.{name}");
+            if let Some(property) = properties.and_then(|p| p.get(name)) {
+                self.validate(value, property, &child, out);
+                continue;
+            }
+            let closed = match s.get("additionalProperties") {
+                // Our stricter-than-JSON-Schema default: see the module docs.
+                None => !declared.is_empty(),
+                Some(Value::Bool(open)) => !open,
+                Some(schema) => {
+                    self.validate(value, schema, &child, out);
+                    false
+                }
+            };
+            if closed {
+                out.push(format!(
+                    "{at}: unknown property `{name}` (declared: {})",
+                    list_or_none(&declared)
+                ));
+            }
+        }
+    }
+}
+
+/// Merges schema keywords from `other` into `into` (for `allOf` and `$ref`
+/// siblings). Properties are united (a property declared on both sides must
+/// satisfy both), `required` is concatenated, and a closed `additionalProperties:
+/// false` stays closed. Other keywords: the later one wins, which is enough for
+/// Hatchet's spec, where `allOf` only composes object schemas.
+fn merge_schema(into: &mut Map<String, Value>, other: Map<String, Value>) {
+    for (key, value) in other {
+        match (key.as_str(), into.get_mut(&key)) {
+            ("properties", Some(Value::Object(existing))) => {
+                if let Value::Object(new) = value {
+                    for (name, schema) in new {
+                        let combined = match existing.remove(&name) {
+                            Some(old) => serde_json::json!({ "allOf": [old, schema] }),
+                            None => schema,
+                        };
+                        existing.insert(name, combined);
+                    }
+                }
+            }
+            ("required", Some(Value::Array(existing))) => {
+                for name in value.as_array().into_iter().flatten() {
+                    if !existing.contains(name) {
+                        existing.push(name.clone());
+                    }
+                }
+            }
+            ("additionalProperties", Some(Value::Bool(false))) => {}
+            _ => {
+                into.insert(key, value);
+            }
+        }
+    }
+}
+
+/// The schema's `type` as a list (OpenAPI 3.1 allows `type: [string, "null"]`).
+fn declared_types(schema: &Value) -> Option<Vec<&str>> {
+    match schema.get("type")? {
+        Value::String(t) => Some(vec![t.as_str()]),
+        Value::Array(list) => Some(list.iter().filter_map(Value::as_str).collect()),
+        _ => None,
+    }
+}
+
+/// A type for schemas that leave out `type` but are plainly objects or arrays.
+/// JSON Schema would accept any other value for them (e.g. a string where
+/// Hatchet's `V1TriggerWorkflowRunRequest` is expected); code generators, and
+/// Hatchet's server, treat them as objects/arrays, so we do too.
+fn implied_types(s: &Map<String, Value>) -> Option<Vec<&'static str>> {
+    if s.contains_key("properties") || s.contains_key("required") {
+        Some(vec!["object"])
+    } else if s.contains_key("items") {
+        Some(vec!["array"])
+    } else {
+        None
+    }
+}
+
+fn type_matches(ty: &str, value: &Value) -> bool {
+    match ty {
+        "integer" => value.as_number().is_some_and(|n| {
+            n.is_i64() || n.is_u64() || n.as_f64().is_some_and(|f| f.fract() == 0.0)
+        }),
+        // Any other name (including an unknown one) compares to the JSON type.
+        other => json_type(value) == other || (other == "number" && value.is_number()),
+    }
+}
+
+fn json_type(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(n) if n.is_i64() || n.is_u64() => "integer",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
+}
+
+/// A value for messages: its JSON type plus a short rendering of scalars.
+fn describe(value: &Value) -> String {
+    match value {
+        Value::Null => "null".to_owned(),
+        Value::Array(_) | Value::Object(_) => json_type(value).to_owned(),
+        Value::String(_) | Value::Bool(_) | Value::Number(_) => {
+            let mut text = value.to_string();
+            if text.chars().count() > 80 {
+                text = text.chars().take(77).collect::<String>() + "...";
+            }
+            format!("{} {text}", json_type(value))
+        }
+    }
+}
+
+/// An enum value for messages: strings without quotes.
+fn show(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn check_string(text: &str, s: &Map<String, Value>, at: &str, out: &mut Vec<String>) {
+    match s.get("format").and_then(Value::as_str) {
+        // Hatchet's ids are canonical hyphenated UUIDs; the uuid crate would also
+        // accept the simple, braced and URN forms, which the spec does not mean.
+        Some("uuid") if !(text.len() == 36 && uuid::Uuid::try_parse(text).is_ok()) => {
+            out.push(format!("{at}: `{text}` is not a UUID"));
+        }
+        Some("date-time") if text.parse::<jiff::Timestamp>().is_err() => {
+            out.push(format!("{at}: `{text}` is not an RFC 3339 date-time"));
+        }
+        _ => {}
+    }
+    let length = text.chars().count();
+    if let Some(min) = s.get("minLength").and_then(Value::as_u64)
+        && (length as u64) < min
+    {
+        out.push(format!("{at}: length {length} is below minLength {min}"));
+    }
+    if let Some(max) = s.get("maxLength").and_then(Value::as_u64)
+        && (length as u64) > max
+    {
+        out.push(format!("{at}: length {length} is above maxLength {max}"));
+    }
+}
+
+fn check_number(n: &serde_json::Number, s: &Map<String, Value>, at: &str, out: &mut Vec<String>) {
+    // Integral value, whatever its JSON spelling (`3` or `3.0`).
+    let integer: Option<i128> = n
+        .as_i64()
+        .map(i128::from)
+        .or_else(|| n.as_u64().map(i128::from))
+        .or_else(|| {
+            n.as_f64()
+                .filter(|f| f.fract() == 0.0 && f.abs() < 1e19)
+                .map(|f| f as i128)
+        });
+    let in_range = match s.get("format").and_then(Value::as_str) {
+        Some("int32") => integer.is_some_and(|i| i32::try_from(i).is_ok()),
+        Some("int64") => integer.is_some_and(|i| i64::try_from(i).is_ok()),
+        Some("uint64") => integer.is_some_and(|i| u64::try_from(i).is_ok()),
+        _ => true,
+    };
+    if !in_range {
+        let format = s.get("format").map(show).unwrap_or_default();
+        out.push(format!("{at}: {n} does not fit format {format}"));
+    }
+    let Some(x) = n.as_f64() else {
+        return;
+    };
+    let bound = |key: &str| s.get(key).and_then(Value::as_f64);
+    if let Some(min) = bound("minimum")
+        && x < min
+    {
+        out.push(format!("{at}: {n} is below minimum {min}"));
+    }
+    if let Some(max) = bound("maximum")
+        && x > max
+    {
+        out.push(format!("{at}: {n} is above maximum {max}"));
+    }
+    if let Some(min) = bound("exclusiveMinimum")
+        && x <= min
+    {
+        out.push(format!("{at}: {n} is not above exclusiveMinimum {min}"));
+    }
+    if let Some(max) = bound("exclusiveMaximum")
+        && x >= max
+    {
+        out.push(format!("{at}: {n} is not below exclusiveMaximum {max}"));
+    }
+}
+
+/// `minItems`/`maxItems` for a body array or a repeated query parameter.
+fn check_count(count: usize, schema: &Value, at: &str, noun: &str, out: &mut Vec<String>) {
+    if let Some(min) = schema.get("minItems").and_then(Value::as_u64)
+        && (count as u64) < min
+    {
+        out.push(format!("{at}: {count} {noun}, fewer than minItems {min}"));
+    }
+    if let Some(max) = schema.get("maxItems").and_then(Value::as_u64)
+        && (count as u64) > max
+    {
+        out.push(format!("{at}: {count} {noun}, more than maxItems {max}"));
+    }
+}

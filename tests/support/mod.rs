@@ -1,0 +1,3 @@
+//! Shared support code for integration tests (include with `mod support;`).
+
+pub mod contract;

@@ -14,12 +14,13 @@ fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
     match args.next().as_deref() {
         None | Some("serve") => {}
+        // Only `serve` speaks MCP; these are for a person at a terminal, so stdout is right.
         Some("--version" | "-V") => {
-            eprintln!("{} {}", env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION"));
+            println!("{} {}", env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION"));
             return ExitCode::SUCCESS;
         }
         Some("--help" | "-h" | "help") => {
-            eprint!("{}", help());
+            print!("{}", help());
             return ExitCode::SUCCESS;
         }
         Some(other) => {

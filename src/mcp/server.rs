@@ -28,6 +28,11 @@ pub struct HatchetServer {
 impl HatchetServer {
     pub fn new(client: Client, namespace: Option<String>) -> Self {
         let tools = tools::registered(client.read_only());
+        Self::with_tools(client, namespace, tools)
+    }
+
+    /// A server with a given tool set (tests use it to add tools that misbehave on purpose).
+    pub fn with_tools(client: Client, namespace: Option<String>, tools: Vec<ToolSpec>) -> Self {
         let listed = tools.iter().map(ToolSpec::to_mcp).collect();
         let instructions = instructions(&client, &tools);
         Self {

@@ -1,3 +1,5 @@
 //! Shared support code for integration tests (include with `mod support;`).
+#![allow(dead_code)] // Each test binary uses a different part of it.
 
 pub mod contract;
+pub mod fake;

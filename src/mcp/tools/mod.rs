@@ -78,7 +78,7 @@ pub struct ToolSpec {
 
 impl ToolSpec {
     /// A read tool: `handler` gets the arguments parsed into `A`.
-    fn read<A, F, Fut>(
+    pub fn read<A, F, Fut>(
         name: &'static str,
         title: &'static str,
         rest: &'static str,

@@ -1,0 +1,43 @@
+//! Schema snapshots: every tool's full definition (name, description, input schema,
+//! annotations) as `tools/list` shows it. A change to any of them fails here until the
+//! snapshot under tests/snapshots/ is reviewed and updated (`INSTA_UPDATE=always cargo test`
+//! or `cargo insta review`).
+
+use hatchet_mcp::mcp::tools;
+use serde_json::Value;
+
+#[test]
+fn every_tool_definition_matches_its_snapshot() {
+    for tool in tools::all() {
+        insta::assert_json_snapshot!(tool.name, tool.to_mcp());
+    }
+}
+
+#[test]
+fn schemas_are_flat() {
+    fn walk(value: &Value, tool: &str) {
+        if let Value::Object(map) = value {
+            for banned in ["$ref", "$defs", "$schema", "anyOf", "oneOf", "allOf"] {
+                assert!(
+                    !map.contains_key(banned),
+                    "{tool}: `{banned}` in its schema"
+                );
+            }
+            map.values().for_each(|v| walk(v, tool));
+        }
+    }
+    for tool in tools::all() {
+        let schema = Value::Object((*tool.input_schema).clone());
+        walk(&schema, tool.name);
+        assert_eq!(schema["type"], "object", "{}", tool.name);
+        for (name, property) in schema["properties"].as_object().unwrap() {
+            if property["type"] == "integer" {
+                assert!(
+                    property.get("minimum").is_some(),
+                    "{}.{name} has no minimum",
+                    tool.name
+                );
+            }
+        }
+    }
+}

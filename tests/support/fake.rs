@@ -1,0 +1,104 @@
+//! A fake Hatchet: a wiremock server on loopback, tokens that point at it, and helpers to
+//! read back exactly what was sent.
+
+use std::time::Duration;
+
+use hatchet_mcp::{
+    config::Secret,
+    hatchet::{Client, ClientOptions, RetryPolicy},
+};
+use serde_json::{Value, json};
+use wiremock::MockServer;
+
+use super::contract::RecordedRequest;
+
+pub const TENANT: &str = "707d0855-80ab-4e1f-a156-f1c4546cbf52";
+pub const RUN: &str = "6ba7b810-9dad-11d1-80b4-00c04fd430c8";
+pub const WORKFLOW: &str = "9b2f1c3e-5d4a-4f6b-8c7d-0e1f2a3b4c5d";
+
+fn b64url(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let n =
+            chunk.iter().fold(0u32, |acc, b| (acc << 8) | u32::from(*b)) << (8 * (3 - chunk.len()));
+        for i in 0..=chunk.len() {
+            out.push(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char);
+        }
+    }
+    out
+}
+
+/// An unsigned `header.claims.signature` token, shaped like a Hatchet API token.
+pub fn mint_token(claims: &Value) -> String {
+    format!(
+        "{}.{}.{}",
+        b64url(br#"{"alg":"ES256","kid":"test","typ":"JWT"}"#),
+        b64url(claims.to_string().as_bytes()),
+        "TESTSIGNATURE0123456789abcdefghijklmnopqrstuvwxyzSECRET"
+    )
+}
+
+/// A token for [`TENANT`] whose `server_url` is `server_url`, expiring in 2100.
+pub fn token_for(server_url: &str) -> String {
+    mint_token(&json!({
+        "sub": TENANT,
+        "server_url": server_url,
+        "grpc_broadcast_address": "127.0.0.1:7077",
+        "iss": server_url,
+        "aud": server_url,
+        "iat": 1704067200,
+        "exp": 4102444800u64,
+        "token_id": "11111111-2222-3333-4444-555555555555"
+    }))
+}
+
+/// A client for the fake, with short waits so retry tests stay fast.
+pub fn client(server: &MockServer, read_only: bool) -> Client {
+    client_at(&server.uri(), read_only)
+}
+
+/// A client for any loopback URL (say, a closed port).
+pub fn client_at(url: &str, read_only: bool) -> Client {
+    Client::new(ClientOptions {
+        base_url: url.parse().unwrap(),
+        tenant_id: TENANT.parse().unwrap(),
+        token: Secret::new(token_for(url)),
+        read_only,
+        deadline: Duration::from_secs(5),
+        retry: RetryPolicy {
+            max_retries: 3,
+            base_delay: Duration::from_millis(10),
+            max_delay: Duration::from_secs(10),
+        },
+        max_body_bytes: 1024 * 1024,
+    })
+    .unwrap()
+}
+
+/// Every request the fake received, in order.
+pub async fn recorded(server: &MockServer) -> Vec<RecordedRequest> {
+    server
+        .received_requests()
+        .await
+        .unwrap_or_default()
+        .iter()
+        .map(RecordedRequest::from_wiremock)
+        .collect()
+}
+
+/// The one request the fake received; fails if there were more or none.
+pub async fn only_request(server: &MockServer) -> RecordedRequest {
+    let mut all = recorded(server).await;
+    assert_eq!(all.len(), 1, "expected exactly one request, got {all:#?}");
+    all.remove(0)
+}
+
+/// Query pairs as `(&str, &str)` for compact assertions.
+pub fn pairs(request: &RecordedRequest) -> Vec<(&str, &str)> {
+    request
+        .query
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect()
+}

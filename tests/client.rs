@@ -327,3 +327,315 @@ async fn an_unreachable_server_names_the_url() {
         "{err}"
     );
 }
+
+mod read_endpoints {
+    //! One test per endpoint family: the exact method, path and query the client sends.
+
+    use hatchet_mcp::hatchet::{
+        SortDirection,
+        events::ListEvents,
+        filters::CelDebug,
+        rate_limits::{ListRateLimits, LowerSortDirection, RateLimitOrderField},
+        runs::RunStatus,
+        schedules::{
+            CronOrderField, ListCrons, ListScheduled, ScheduledOrderField, ScheduledRunStatus,
+        },
+        tasks::{LogLevel, TaskLogs},
+        workers::WorkerStatus,
+    };
+    use serde_json::json;
+
+    use super::*;
+
+    const EVENT: &str = "0d4c6b9a-1e2f-4a3b-9c8d-7e6f5a4b3c2d";
+
+    /// Runs `call` against a fake answering `{}` and returns the one request it made.
+    async fn request_of<F, Fut>(call: F) -> support::contract::RecordedRequest
+    where
+        F: FnOnce(hatchet_mcp::hatchet::Client) -> Fut,
+        Fut: std::future::Future<Output = Result<Value, hatchet_mcp::hatchet::ApiError>>,
+    {
+        let server = answering(200, json!({})).await;
+        call(client(&server, true)).await.unwrap();
+        let request = only_request(&server).await;
+        assert_conforms(std::slice::from_ref(&request));
+        request
+    }
+
+    #[tokio::test]
+    async fn tasks() {
+        let r =
+            request_of(|c| async move { c.get_task(RUN.parse().unwrap(), Some(2)).await }).await;
+        assert_eq!(
+            (r.path.as_str(), pairs(&r)),
+            (
+                format!("/api/v1/stable/tasks/{RUN}").as_str(),
+                vec![("attempt", "2")]
+            )
+        );
+
+        let query = TaskLogs {
+            limit: 1000,
+            since: Some("2026-05-19T00:00:00Z".parse().unwrap()),
+            until: None,
+            search: Some("timeout".into()),
+            levels: vec![LogLevel::Error, LogLevel::Warn],
+            order: Some(SortDirection::Desc),
+            attempt: Some(1),
+        };
+        let r = request_of(|c| async move { c.get_task_logs(RUN.parse().unwrap(), &query).await })
+            .await;
+        assert_eq!(r.path, format!("/api/v1/stable/tasks/{RUN}/logs"));
+        assert_eq!(
+            pairs(&r),
+            [
+                ("limit", "1000"),
+                ("since", "2026-05-19T00:00:00Z"),
+                ("search", "timeout"),
+                ("levels", "ERROR"),
+                ("levels", "WARN"),
+                ("order_by_direction", "DESC"),
+                ("attempt", "1"),
+            ]
+        );
+
+        let r =
+            request_of(|c| async move { c.list_task_events(RUN.parse().unwrap(), 5, 10).await })
+                .await;
+        assert_eq!(r.path, format!("/api/v1/stable/tasks/{RUN}/task-events"));
+        assert_eq!(pairs(&r), [("limit", "5"), ("offset", "10")]);
+    }
+
+    #[tokio::test]
+    async fn workers() {
+        let r = request_of(|c| async move {
+            c.list_workers(&[WorkerStatus::Active, WorkerStatus::Paused], 50, 0)
+                .await
+        })
+        .await;
+        assert_eq!(r.path, format!("/api/v1/tenants/{TENANT}/worker"));
+        assert_eq!(
+            pairs(&r),
+            [
+                ("statuses", "ACTIVE"),
+                ("statuses", "PAUSED"),
+                ("limit", "50"),
+                ("offset", "0")
+            ]
+        );
+        let r = request_of(|c| async move { c.get_worker(RUN.parse().unwrap()).await }).await;
+        assert_eq!(r.path, format!("/api/v1/workers/{RUN}"));
+    }
+
+    #[tokio::test]
+    async fn events_use_camel_case_names() {
+        let query = ListEvents {
+            keys: vec!["order.created".into()],
+            since: Some("2026-05-19T00:00:00Z".parse().unwrap()),
+            until: Some("2026-05-20T00:00:00Z".parse().unwrap()),
+            workflow_ids: vec![WORKFLOW.parse().unwrap()],
+            run_statuses: vec![RunStatus::Failed],
+            event_ids: vec![EVENT.parse().unwrap()],
+            scopes: vec!["tenant-a".into()],
+            additional_metadata: vec!["env:prod".into()],
+            limit: 20,
+            offset: 40,
+        };
+        let r = request_of(|c| async move { c.list_events(&query).await }).await;
+        assert_eq!(r.path, format!("/api/v1/stable/tenants/{TENANT}/events"));
+        assert_eq!(
+            pairs(&r),
+            [
+                ("keys", "order.created"),
+                ("since", "2026-05-19T00:00:00Z"),
+                ("until", "2026-05-20T00:00:00Z"),
+                ("workflowIds", WORKFLOW),
+                ("workflowRunStatuses", "FAILED"),
+                ("eventIds", EVENT),
+                ("scopes", "tenant-a"),
+                ("additionalMetadata", "env:prod"),
+                ("limit", "20"),
+                ("offset", "40"),
+            ]
+        );
+        let r = request_of(|c| async move { c.get_event(EVENT.parse().unwrap()).await }).await;
+        assert_eq!(
+            r.path,
+            format!("/api/v1/stable/tenants/{TENANT}/events/{EVENT}")
+        );
+        let r = request_of(|c| async move { c.list_event_keys().await }).await;
+        assert_eq!(
+            r.path,
+            format!("/api/v1/stable/tenants/{TENANT}/events/keys")
+        );
+    }
+
+    #[tokio::test]
+    async fn crons_and_scheduled_runs_sort_in_upper_case() {
+        let query = ListCrons {
+            workflow_id: Some(WORKFLOW.parse().unwrap()),
+            workflow_name: Some("etl".into()),
+            cron_name: Some("nightly".into()),
+            additional_metadata: vec!["team:data".into()],
+            order_by_field: Some(CronOrderField::CreatedAt),
+            order_by_direction: Some(SortDirection::Asc),
+            limit: 50,
+            offset: 0,
+        };
+        let r = request_of(|c| async move { c.list_crons(&query).await }).await;
+        assert_eq!(r.path, format!("/api/v1/tenants/{TENANT}/workflows/crons"));
+        assert_eq!(
+            pairs(&r),
+            [
+                ("workflowId", WORKFLOW),
+                ("workflowName", "etl"),
+                ("cronName", "nightly"),
+                ("additionalMetadata", "team:data"),
+                ("orderByField", "createdAt"),
+                ("orderByDirection", "ASC"),
+                ("limit", "50"),
+                ("offset", "0"),
+            ]
+        );
+        let r = request_of(|c| async move { c.get_cron(EVENT.parse().unwrap()).await }).await;
+        assert_eq!(
+            r.path,
+            format!("/api/v1/tenants/{TENANT}/workflows/crons/{EVENT}")
+        );
+
+        let query = ListScheduled {
+            workflow_id: Some(WORKFLOW.parse().unwrap()),
+            parent_workflow_run_id: Some(RUN.parse().unwrap()),
+            statuses: vec![ScheduledRunStatus::Scheduled],
+            additional_metadata: vec![],
+            order_by_field: Some(ScheduledOrderField::TriggerAt),
+            order_by_direction: Some(SortDirection::Desc),
+            limit: 10,
+            offset: 0,
+        };
+        let r = request_of(|c| async move { c.list_scheduled(&query).await }).await;
+        assert_eq!(
+            r.path,
+            format!("/api/v1/tenants/{TENANT}/workflows/scheduled")
+        );
+        assert_eq!(
+            pairs(&r),
+            [
+                ("workflowId", WORKFLOW),
+                ("parentWorkflowRunId", RUN),
+                ("statuses", "SCHEDULED"),
+                ("orderByField", "triggerAt"),
+                ("orderByDirection", "DESC"),
+                ("limit", "10"),
+                ("offset", "0"),
+            ]
+        );
+    }
+
+    #[tokio::test]
+    async fn rate_limits_sort_in_lower_case() {
+        let query = ListRateLimits {
+            search: Some("api".into()),
+            order_by_field: Some(RateLimitOrderField::LimitValue),
+            order_by_direction: Some(LowerSortDirection::Desc),
+            limit: 50,
+            offset: 0,
+        };
+        let r = request_of(|c| async move { c.list_rate_limits(&query).await }).await;
+        assert_eq!(r.path, format!("/api/v1/tenants/{TENANT}/rate-limits"));
+        assert_eq!(
+            pairs(&r),
+            [
+                ("search", "api"),
+                ("orderByField", "limitValue"),
+                ("orderByDirection", "desc"),
+                ("limit", "50"),
+                ("offset", "0")
+            ]
+        );
+    }
+
+    #[tokio::test]
+    async fn filters_and_the_cel_debugger() {
+        let ids = [WORKFLOW.parse().unwrap()];
+        let r =
+            request_of(|c| async move { c.list_filters(&ids, &["s1".into()], 50, 0).await }).await;
+        assert_eq!(r.path, format!("/api/v1/stable/tenants/{TENANT}/filters"));
+        assert_eq!(
+            pairs(&r),
+            [
+                ("workflowIds", WORKFLOW),
+                ("scopes", "s1"),
+                ("limit", "50"),
+                ("offset", "0")
+            ]
+        );
+        let r = request_of(|c| async move { c.get_filter(EVENT.parse().unwrap()).await }).await;
+        assert_eq!(
+            r.path,
+            format!("/api/v1/stable/tenants/{TENANT}/filters/{EVENT}")
+        );
+
+        let body = CelDebug {
+            expression: "input.amount > 100".into(),
+            input: json!({"amount": 150}).as_object().unwrap().clone(),
+            additional_metadata: Some(json!({"env": "prod"}).as_object().unwrap().clone()),
+            filter_payload: None,
+        };
+        // A POST, but a read: allowed in read-only mode.
+        let r = request_of(|c| async move { c.cel_debug(&body).await }).await;
+        assert_eq!(
+            (r.method.as_str(), r.path.as_str()),
+            (
+                "POST",
+                format!("/api/v1/stable/tenants/{TENANT}/cel/debug").as_str()
+            )
+        );
+        assert_eq!(
+            r.body,
+            Some(
+                json!({"expression": "input.amount > 100", "input": {"amount": 150}, "additionalMetadata": {"env": "prod"}})
+            )
+        );
+    }
+
+    #[tokio::test]
+    async fn metrics_timings_and_traces() {
+        let r = request_of(|c| async move { c.get_queue_metrics().await }).await;
+        assert_eq!(
+            r.path,
+            format!("/api/v1/tenants/{TENANT}/step-run-queue-metrics")
+        );
+        let ids = [WORKFLOW.parse().unwrap()];
+        let since = "2026-05-19T00:00:00Z".parse().unwrap();
+        let r = request_of(|c| async move { c.get_task_metrics(since, None, &ids).await }).await;
+        assert_eq!(
+            r.path,
+            format!("/api/v1/stable/tenants/{TENANT}/task-metrics")
+        );
+        assert_eq!(
+            pairs(&r),
+            [
+                ("since", "2026-05-19T00:00:00Z"),
+                ("workflow_ids", WORKFLOW)
+            ]
+        );
+        let r =
+            request_of(|c| async move { c.get_run_timings(RUN.parse().unwrap(), Some(2)).await })
+                .await;
+        assert_eq!(
+            (r.path.as_str(), pairs(&r)),
+            (
+                format!("/api/v1/stable/workflow-runs/{RUN}/task-timings").as_str(),
+                vec![("depth", "2")]
+            )
+        );
+        let r =
+            request_of(|c| async move { c.get_trace(RUN.parse().unwrap(), 100, 0).await }).await;
+        assert_eq!(r.path, format!("/api/v1/stable/tenants/{TENANT}/traces"));
+        assert_eq!(
+            pairs(&r),
+            [("run_external_id", RUN), ("limit", "100"), ("offset", "0")]
+        );
+    }
+}

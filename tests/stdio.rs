@@ -227,7 +227,7 @@ async fn bad_arguments_get_clear_errors_and_send_nothing() {
         (
             "list_workflows",
             json!({"offset": -1}),
-            "Invalid argument `offset`: must be an integer 0 or more",
+            "Invalid arguments: `offset` must be an integer 0 or more",
         ),
         (
             "get_run_status",

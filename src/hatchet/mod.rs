@@ -4,9 +4,47 @@
 //! the call deadline, retries, the response-size cap, error mapping and token redaction.
 //! The per-domain modules build [`Request`]s and return the API's JSON.
 
+/// A closed set of values the API accepts, with the exact spelling it wants on the wire.
+/// Deserializing and the JSON schema use the same spelling; argument parsing matches it
+/// case-insensitively. (No doc comment on the enum: it would become the description of
+/// every argument of that type.)
+macro_rules! api_enum {
+    ($name:ident { $($variant:ident = $wire:literal),+ $(,)? }) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+        pub enum $name {
+            $(#[serde(rename = $wire)] $variant),+
+        }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $wire),+
+                }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
 mod error;
+pub mod events;
+pub mod filters;
+pub mod metrics;
+pub mod rate_limits;
 pub mod runs;
+pub mod schedules;
+pub mod tasks;
+pub mod workers;
 pub mod workflows;
+
+api_enum!(SortDirection { Asc = "ASC", Desc = "DESC" });
 
 use std::{error::Error as _, hash::BuildHasher, time::Duration};
 
@@ -116,7 +154,6 @@ impl Request {
             .fold(self, |req, value| req.query(name, value))
     }
 
-    #[allow(dead_code)] // Used by the mutating endpoints.
     fn body(mut self, body: Value) -> Self {
         self.body = Some(body);
         self

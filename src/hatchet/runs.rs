@@ -2,44 +2,19 @@
 
 use jiff::Timestamp;
 use reqwest::Method;
-use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use uuid::Uuid;
 
 use super::{ApiError, Client};
 
-// `V1TaskStatus`: the status of a v1 run or task. (A plain comment: a doc comment would
-// become the description of every `statuses` argument.)
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "UPPERCASE")]
-pub enum RunStatus {
-    Queued,
-    Running,
-    Completed,
-    Cancelled,
-    Failed,
-}
-
-impl RunStatus {
-    pub const ALL: [RunStatus; 5] = [
-        Self::Queued,
-        Self::Running,
-        Self::Completed,
-        Self::Cancelled,
-        Self::Failed,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Queued => "QUEUED",
-            Self::Running => "RUNNING",
-            Self::Completed => "COMPLETED",
-            Self::Cancelled => "CANCELLED",
-            Self::Failed => "FAILED",
-        }
-    }
-}
+// `V1TaskStatus`: the status of a v1 run or task.
+api_enum!(RunStatus {
+    Queued = "QUEUED",
+    Running = "RUNNING",
+    Completed = "COMPLETED",
+    Cancelled = "CANCELLED",
+    Failed = "FAILED",
+});
 
 /// Query of `GET /api/v1/stable/tenants/{t}/workflow-runs`.
 #[derive(Debug, Clone, PartialEq)]
@@ -66,7 +41,7 @@ impl Client {
             .stable_tenant(Method::GET, &["workflow-runs"])
             .query("since", query.since)
             .query_opt("until", query.until)
-            .query_each("statuses", query.statuses.iter().map(|s| s.as_str()))
+            .query_each("statuses", &query.statuses)
             .query_each("workflow_ids", &query.workflow_ids)
             .query_opt("worker_id", query.worker_id)
             .query_opt("parent_task_external_id", query.parent_task_external_id)
@@ -96,5 +71,23 @@ impl Client {
         let id = run_id.to_string();
         self.send(self.v1(Method::GET, &["stable", "workflow-runs", &id, "status"]))
             .await
+    }
+}
+
+impl Client {
+    /// Task timings of a run, `depth` levels of children deep.
+    pub async fn get_run_timings(
+        &self,
+        run_id: Uuid,
+        depth: Option<u32>,
+    ) -> Result<Value, ApiError> {
+        let id = run_id.to_string();
+        let request = self
+            .v1(
+                Method::GET,
+                &["stable", "workflow-runs", &id, "task-timings"],
+            )
+            .query_opt("depth", depth);
+        self.send(request).await
     }
 }

@@ -10,7 +10,7 @@ use std::{borrow::Cow, collections::BTreeMap, fmt};
 use jiff::{SignedDuration, Timestamp};
 use schemars::{JsonSchema, Schema, SchemaGenerator, generate::SchemaSettings, json_schema};
 use serde::{Deserialize, Deserializer, Serialize, de::DeserializeOwned};
-use serde_json::{Map, Value};
+use serde_json::{Map, Value, json};
 
 pub type JsonObject = Map<String, Value>;
 
@@ -53,19 +53,20 @@ fn simplify(value: &mut Value) {
     let Value::Object(map) = value else { return };
     map.remove("title");
     map.remove("$schema");
-    if map
-        .get("format")
-        .and_then(Value::as_str)
-        .is_some_and(|f| !matches!(f, "uuid" | "date-time"))
-    {
+    let format = map.get("format").and_then(Value::as_str);
+    if format.is_some_and(|f| !matches!(f, "uuid" | "date-time")) {
         map.remove("format");
     }
-    if map
-        .get("required")
-        .and_then(Value::as_array)
-        .is_some_and(Vec::is_empty)
-    {
-        map.remove("required");
+    // What a model assumes anyway: no required list, `false` for a flag, any keys for an
+    // object. Every byte of tools/list is paid in every conversation.
+    for (key, assumed) in [
+        ("required", json!([])),
+        ("default", json!(false)),
+        ("additionalProperties", json!(true)),
+    ] {
+        if map.get(key) == Some(&assumed) {
+            map.remove(key);
+        }
     }
     // Option<T> adds `null` to `type` and `enum`; an absent argument already says that.
     if let Some(Value::Array(types)) = map.get_mut("type") {
@@ -80,29 +81,25 @@ fn simplify(value: &mut Value) {
     }
     if let Some(Value::Array(mut alternatives)) = map.remove("anyOf") {
         alternatives.retain(|a| a.get("type").and_then(Value::as_str) != Some("null"));
-        match alternatives.len() {
-            1 => {
-                if let Value::Object(inner) = alternatives.remove(0) {
-                    for (k, v) in inner {
-                        map.entry(k).or_insert(v);
-                    }
+        if alternatives.len() == 1 {
+            if let Value::Object(inner) = alternatives.remove(0) {
+                for (k, v) in inner {
+                    map.entry(k).or_insert(v);
                 }
             }
-            _ => {
-                map.insert("anyOf".into(), Value::Array(alternatives));
-            }
+        } else {
+            map.insert("anyOf".into(), Value::Array(alternatives));
         }
     }
-    for child in map.values_mut() {
-        match child {
-            Value::Object(_) => simplify(child),
-            Value::Array(items) => items.iter_mut().for_each(simplify),
-            _ => {}
-        }
-    }
-    // After the children: property maps are objects whose values are schemas.
+    // Recurse into subschemas only: a `properties` map is a map of schemas, not a schema
+    // (a property named `title` or `default` must survive).
     if let Some(Value::Object(props)) = map.get_mut("properties") {
         props.values_mut().for_each(simplify);
+    }
+    for key in ["items", "additionalProperties"] {
+        if let Some(child) = map.get_mut(key) {
+            simplify(child);
+        }
     }
 }
 
@@ -263,7 +260,9 @@ impl JsonSchema for Id {
         "Id".into()
     }
     fn json_schema(_: &mut SchemaGenerator) -> Schema {
-        json_schema!({"type": "string", "format": "uuid"})
+        // No `"format": "uuid"`: the `_id` names say it, every byte of tools/list is paid
+        // in every conversation, and a bad id gets a clear error anyway.
+        json_schema!({"type": "string"})
     }
 }
 
@@ -361,8 +360,6 @@ pub struct Bounded<const MIN: i64, const MAX: i64, const DEFAULT: i64>(i64);
 
 /// `limit` of a list: 1..=100, default 50.
 pub type PageLimit = Bounded<1, 100, 50>;
-/// `offset` of a list: 0 or more.
-pub type Offset = Bounded<0, { i64::MAX }, 0>;
 
 impl<const MIN: i64, const MAX: i64, const DEFAULT: i64> Bounded<MIN, MAX, DEFAULT> {
     pub fn get(self) -> i64 {
@@ -426,12 +423,72 @@ impl<const MIN: i64, const MAX: i64, const DEFAULT: i64> JsonSchema for Bounded<
 }
 
 /// `limit` and `offset`, shared by every paged list.
+///
+/// Their defaults (50 and 0) are stated once, in the server instructions, rather than in
+/// every list tool's schema.
 #[derive(Debug, Clone, Copy, Default, Deserialize, JsonSchema)]
 pub struct Page {
     #[serde(default)]
+    #[schemars(transform = drop_default)]
     pub limit: PageLimit,
     #[serde(default)]
+    #[schemars(transform = drop_default)]
     pub offset: Offset,
+}
+
+fn drop_default(schema: &mut Schema) {
+    schema.remove("default");
+}
+
+/// `offset` of a list: 0 or more.
+///
+/// Its schema is a bare integer: a negative offset is refused when parsed, and no model
+/// sends one, so eleven copies of `"minimum":0` would only cost context. Its error names
+/// the argument itself, since serde loses the name inside the flattened [`Page`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Offset(u32);
+
+impl Offset {
+    pub fn get(self) -> i64 {
+        i64::from(self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for Offset {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = Value::deserialize(deserializer)?;
+        let number = value.as_u64().or_else(|| {
+            value
+                .as_f64()
+                .filter(|f| *f >= 0.0 && f.fract() == 0.0)
+                .map(|f| f as u64)
+        });
+        match number.and_then(|n| u32::try_from(n).ok()) {
+            Some(n) => Ok(Offset(n)),
+            None => Err(serde::de::Error::custom(format!(
+                "`offset` must be an integer 0 or more, got {value}"
+            ))),
+        }
+    }
+}
+
+impl JsonSchema for Offset {
+    fn schema_name() -> Cow<'static, str> {
+        "Offset".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({"type": "integer"})
+    }
+}
+
+impl Page {
+    pub fn limit(&self) -> u32 {
+        self.limit.as_u32()
+    }
+
+    pub fn offset(&self) -> u32 {
+        self.offset.0
+    }
 }
 
 /// A metadata filter: string keys to string values, sent as repeated `key:value`.
@@ -521,13 +578,13 @@ mod tests {
             json!({
                 "type": "object",
                 "properties": {
-                    "run_id": {"type": "string", "format": "uuid", "description": "The run."},
+                    "run_id": {"type": "string", "description": "The run."},
                     "statuses": {"type": "array", "items": {"type": "string", "enum": ["QUEUED", "RUNNING", "COMPLETED", "CANCELLED", "FAILED"]}},
-                    "flag": {"type": "boolean", "default": false},
+                    "flag": {"type": "boolean"},
                     "since": {"type": "string"},
                     "additional_metadata": {"type": "object", "additionalProperties": {"type": "string"}},
-                    "limit": {"type": "integer", "minimum": 1, "maximum": 100, "default": 50},
-                    "offset": {"type": "integer", "minimum": 0, "default": 0}
+                    "limit": {"type": "integer", "minimum": 1, "maximum": 100},
+                    "offset": {"type": "integer"}
                 },
                 "required": ["run_id"]
             })
@@ -568,7 +625,7 @@ mod tests {
             ),
             (
                 json!({"run_id": RUN, "offset": -1}),
-                "Invalid argument `offset`: must be an integer 0 or more, got -1.",
+                "Invalid arguments: `offset` must be an integer 0 or more, got -1.",
             ),
             (
                 json!({"run_id": RUN, "statuses": ["DONE"]}),

@@ -82,7 +82,7 @@ fn instructions(client: &Client, tools: &[ToolSpec]) -> String {
     );
     text.push_str(
         "Statuses: v1 runs and tasks are QUEUED RUNNING COMPLETED CANCELLED FAILED; older objects (scheduled runs, step runs) use PENDING SUCCEEDED BACKOFF and others.\n\
-         Times (since/until) take RFC 3339 or a duration ago such as 90m, 6h, 7d. Lists return next_offset while more pages exist.\n",
+         Times (since/until) take RFC 3339 or a duration ago such as 90m, 6h, 7d. Lists take limit (1-100, default 50) and offset (default 0), and return next_offset while more pages exist.\n",
     );
     let guides: [(&[&str], &str); 3] = [
         (

@@ -5,7 +5,13 @@
 //! [`args::parse`](super::args::parse) against the tool's own schema), calls one client
 //! function, and shapes the answer with [`output`](super::output).
 
+mod events;
+mod filters;
+mod metrics;
 mod runs;
+mod schedules;
+mod tasks;
+mod workers;
 mod workflows;
 
 use std::{future::Future, pin::Pin, sync::Arc, time::Instant};
@@ -200,10 +206,19 @@ impl ToolSpec {
 
 /// Every tool, in the order `tools/list` shows them.
 pub fn all() -> Vec<ToolSpec> {
-    [workflows::read_tools(), runs::read_tools()]
-        .into_iter()
-        .flatten()
-        .collect()
+    [
+        workflows::read_tools(),
+        runs::read_tools(),
+        tasks::read_tools(),
+        workers::read_tools(),
+        events::read_tools(),
+        schedules::read_tools(),
+        filters::read_tools(),
+        metrics::read_tools(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
 }
 
 /// The tools this mode registers: in read-only mode, no mutating tool at all.

@@ -21,21 +21,21 @@ pub fn read_tools() -> Vec<ToolSpec> {
             "list_runs",
             "List runs",
             "GET /api/v1/stable/tenants/{t}/workflow-runs",
-            "List workflow runs in a time window (default: the last 24h), newest first, with status, timing and error. Payloads are left out unless include_payloads=true.",
+            "Runs in a window (default last 24h): status, timing, error. Payloads need include_payloads.",
             list_runs,
         ),
         ToolSpec::read(
             "get_run",
             "Get run",
             "GET /api/v1/stable/workflow-runs/{workflow_run_id}",
-            "One run in full: its tasks with status, errors and attempts, task events, and DAG shape. Start here to debug a run.",
+            "A run's tasks, events and DAG: start here to debug.",
             get_run,
         ),
         ToolSpec::read(
             "get_run_status",
             "Get run status",
             "GET /api/v1/stable/workflow-runs/{workflow_run_id}/status",
-            "Only a run's status: cheap for polling.",
+            "A run's status only; cheap for polling.",
             get_run_status,
         ),
     ]
@@ -43,23 +43,19 @@ pub fn read_tools() -> Vec<ToolSpec> {
 
 #[derive(Deserialize, JsonSchema)]
 struct ListRunsArgs {
-    /// RFC 3339 or time ago (6h, 7d); default 24h.
+    /// RFC 3339 or ago (6h); default 24h
     since: Option<PastTime>,
-    /// RFC 3339 or time ago.
     until: Option<PastTime>,
     statuses: Option<Vec<RunStatus>>,
     workflow_ids: Option<Vec<Id>>,
     worker_id: Option<Id>,
-    /// Children of this task.
+    /// Its child runs
     parent_task_external_id: Option<Id>,
-    /// Runs this event triggered.
     triggering_event_external_id: Option<Id>,
-    /// Metadata key/value pairs to match.
     additional_metadata: Option<MetadataFilter>,
-    /// List tasks instead of workflow runs.
+    /// Tasks, not workflow runs
     #[serde(default)]
     only_tasks: bool,
-    /// Include input and output.
     #[serde(default)]
     include_payloads: bool,
     #[serde(flatten)]
@@ -79,8 +75,8 @@ async fn list_runs(ctx: Arc<ToolContext>, args: ListRunsArgs) -> ToolResult {
         additional_metadata: args.additional_metadata.unwrap_or_default().to_pairs(),
         only_tasks: args.only_tasks,
         include_payloads: args.include_payloads,
-        limit: args.page.limit.as_u32(),
-        offset: args.page.offset.as_u32(),
+        limit: args.page.limit(),
+        offset: args.page.offset(),
     };
     let runs = ctx.client.list_runs(&query).await?;
     Ok(output::list(runs, Some(&args.page), args.include_payloads)?)

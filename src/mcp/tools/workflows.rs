@@ -20,14 +20,14 @@ pub fn read_tools() -> Vec<ToolSpec> {
             "list_workflows",
             "List workflows",
             "GET /api/v1/tenants/{t}/workflows",
-            "List the tenant's workflows with ids, names and versions. Use an id with get_workflow or list_runs.",
+            "Workflows with ids and names.",
             list_workflows,
         ),
         ToolSpec::read(
             "get_workflow",
             "Get workflow",
             "GET /api/v1/workflows/{workflow_id}",
-            "One workflow's definition: versions, event and cron triggers, concurrency, and whether it is paused.",
+            "A workflow's versions, triggers and paused state.",
             get_workflow,
         ),
     ]
@@ -35,7 +35,6 @@ pub fn read_tools() -> Vec<ToolSpec> {
 
 #[derive(Deserialize, JsonSchema)]
 struct ListWorkflowsArgs {
-    /// Exact workflow name to find.
     workflow_name: Option<String>,
     #[serde(flatten)]
     page: Page,
@@ -44,8 +43,8 @@ struct ListWorkflowsArgs {
 async fn list_workflows(ctx: Arc<ToolContext>, args: ListWorkflowsArgs) -> ToolResult {
     let query = ListWorkflows {
         name: args.workflow_name.map(|name| ctx.namespaced(&name)),
-        limit: args.page.limit.as_u32(),
-        offset: args.page.offset.as_u32(),
+        limit: args.page.limit(),
+        offset: args.page.offset(),
     };
     Ok(output::list(
         ctx.client.list_workflows(&query).await?,

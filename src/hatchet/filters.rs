@@ -1,0 +1,58 @@
+//! Event filters (v1) and the CEL debugger.
+
+use reqwest::Method;
+use serde_json::{Map, Value};
+use uuid::Uuid;
+
+use super::{ApiError, Client};
+
+/// Body of `POST /api/v1/stable/tenants/{t}/cel/debug`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CelDebug {
+    pub expression: String,
+    pub input: Map<String, Value>,
+    pub additional_metadata: Option<Map<String, Value>>,
+    pub filter_payload: Option<Map<String, Value>>,
+}
+
+impl Client {
+    pub async fn list_filters(
+        &self,
+        workflow_ids: &[Uuid],
+        scopes: &[String],
+        limit: u32,
+        offset: u32,
+    ) -> Result<Value, ApiError> {
+        let request = self
+            .stable_tenant(Method::GET, &["filters"])
+            .query_each("workflowIds", workflow_ids)
+            .query_each("scopes", scopes)
+            .query("limit", limit)
+            .query("offset", offset);
+        self.send(request).await
+    }
+
+    pub async fn get_filter(&self, filter_id: Uuid) -> Result<Value, ApiError> {
+        self.send(self.stable_tenant(Method::GET, &["filters", &filter_id.to_string()]))
+            .await
+    }
+
+    /// Evaluates a CEL expression; reads nothing and changes nothing, so it is allowed (and
+    /// retried) in read-only mode although it is a POST.
+    pub async fn cel_debug(&self, body: &CelDebug) -> Result<Value, ApiError> {
+        let mut json = Map::new();
+        json.insert("expression".into(), body.expression.clone().into());
+        json.insert("input".into(), Value::Object(body.input.clone()));
+        if let Some(metadata) = &body.additional_metadata {
+            json.insert("additionalMetadata".into(), Value::Object(metadata.clone()));
+        }
+        if let Some(payload) = &body.filter_payload {
+            json.insert("filterPayload".into(), Value::Object(payload.clone()));
+        }
+        self.send(
+            self.stable_tenant(Method::POST, &["cel", "debug"])
+                .body(Value::Object(json)),
+        )
+        .await
+    }
+}

@@ -1,0 +1,30 @@
+//! Workers: the processes that run tasks.
+
+use reqwest::Method;
+use serde_json::Value;
+use uuid::Uuid;
+
+use super::{ApiError, Client};
+
+api_enum!(WorkerStatus { Active = "ACTIVE", Inactive = "INACTIVE", Paused = "PAUSED" });
+
+impl Client {
+    pub async fn list_workers(
+        &self,
+        statuses: &[WorkerStatus],
+        limit: u32,
+        offset: u32,
+    ) -> Result<Value, ApiError> {
+        let request = self
+            .tenant(Method::GET, &["worker"])
+            .query_each("statuses", statuses)
+            .query("limit", limit)
+            .query("offset", offset);
+        self.send(request).await
+    }
+
+    pub async fn get_worker(&self, worker_id: Uuid) -> Result<Value, ApiError> {
+        self.send(self.v1(Method::GET, &["workers", &worker_id.to_string()]))
+            .await
+    }
+}

@@ -1,0 +1,102 @@
+//! Event tools.
+
+use std::sync::Arc;
+
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+use super::{ToolContext, ToolResult, ToolSpec};
+use crate::{
+    hatchet::{events::ListEvents, runs::RunStatus},
+    mcp::{
+        args::{self, Id, MetadataFilter, NoArgs, Page, PastTime},
+        output,
+    },
+};
+
+pub fn read_tools() -> Vec<ToolSpec> {
+    vec![
+        ToolSpec::read(
+            "list_events",
+            "List events",
+            "GET /api/v1/stable/tenants/{t}/events",
+            "Events with the runs they triggered. Payloads need include_payloads.",
+            list_events,
+        ),
+        ToolSpec::read(
+            "get_event",
+            "Get event",
+            "GET /api/v1/stable/tenants/{t}/events/{event_id}",
+            "An event with payload and metadata.",
+            get_event,
+        ),
+        ToolSpec::read(
+            "list_event_keys",
+            "List event keys",
+            "GET /api/v1/stable/tenants/{t}/events/keys",
+            "All event keys in the tenant.",
+            list_event_keys,
+        ),
+    ]
+}
+
+#[derive(Deserialize, JsonSchema)]
+struct ListEventsArgs {
+    keys: Option<Vec<String>>,
+    /// RFC 3339 or ago (6h)
+    since: Option<PastTime>,
+    until: Option<PastTime>,
+    workflow_ids: Option<Vec<Id>>,
+    /// Of triggered runs
+    statuses: Option<Vec<RunStatus>>,
+    event_ids: Option<Vec<Id>>,
+    scopes: Option<Vec<String>>,
+    additional_metadata: Option<MetadataFilter>,
+    #[serde(default)]
+    include_payloads: bool,
+    #[serde(flatten)]
+    page: Page,
+}
+
+async fn list_events(ctx: Arc<ToolContext>, args: ListEventsArgs) -> ToolResult {
+    let query = ListEvents {
+        keys: args
+            .keys
+            .unwrap_or_default()
+            .iter()
+            .map(|key| ctx.namespaced(key))
+            .collect(),
+        since: args.since.map(|t| t.0),
+        until: args.until.map(|t| t.0),
+        workflow_ids: args::ids(&args.workflow_ids.unwrap_or_default()),
+        run_statuses: args.statuses.unwrap_or_default(),
+        event_ids: args::ids(&args.event_ids.unwrap_or_default()),
+        scopes: args.scopes.unwrap_or_default(),
+        additional_metadata: args.additional_metadata.unwrap_or_default().to_pairs(),
+        limit: args.page.limit(),
+        offset: args.page.offset(),
+    };
+    let events = ctx.client.list_events(&query).await?;
+    Ok(output::list(
+        events,
+        Some(&args.page),
+        args.include_payloads,
+    )?)
+}
+
+#[derive(Deserialize, JsonSchema)]
+struct GetEventArgs {
+    event_id: Id,
+}
+
+async fn get_event(ctx: Arc<ToolContext>, args: GetEventArgs) -> ToolResult {
+    Ok(output::item(ctx.client.get_event(args.event_id.0).await?))
+}
+
+async fn list_event_keys(ctx: Arc<ToolContext>, _: NoArgs) -> ToolResult {
+    Ok(output::list(
+        ctx.client.list_event_keys().await?,
+        None,
+        true,
+    )?)
+}

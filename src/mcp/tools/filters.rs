@@ -1,0 +1,89 @@
+//! Event-filter tools and the CEL debugger.
+
+use std::sync::Arc;
+
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+use super::{ToolContext, ToolResult, ToolSpec};
+use crate::{
+    hatchet::filters::CelDebug,
+    mcp::{
+        args::{self, Id, JsonObject, Page},
+        output,
+    },
+};
+
+pub fn read_tools() -> Vec<ToolSpec> {
+    vec![
+        ToolSpec::read(
+            "list_filters",
+            "List filters",
+            "GET /api/v1/stable/tenants/{t}/filters",
+            "Event filters: CEL expression, scope, payload.",
+            list_filters,
+        ),
+        ToolSpec::read(
+            "get_filter",
+            "Get filter",
+            "GET /api/v1/stable/tenants/{t}/filters/{filter_id}",
+            "An event filter.",
+            get_filter,
+        ),
+        ToolSpec::read(
+            "cel_debug",
+            "Debug CEL",
+            "POST /api/v1/stable/tenants/{t}/cel/debug",
+            "Test a CEL filter expression on a sample event. Changes nothing.",
+            cel_debug,
+        ),
+    ]
+}
+
+#[derive(Deserialize, JsonSchema)]
+struct ListFiltersArgs {
+    workflow_ids: Option<Vec<Id>>,
+    scopes: Option<Vec<String>>,
+    #[serde(flatten)]
+    page: Page,
+}
+
+async fn list_filters(ctx: Arc<ToolContext>, args: ListFiltersArgs) -> ToolResult {
+    let workflow_ids = args::ids(&args.workflow_ids.unwrap_or_default());
+    let scopes = args.scopes.unwrap_or_default();
+    let (limit, offset) = (args.page.limit(), args.page.offset());
+    let filters = ctx
+        .client
+        .list_filters(&workflow_ids, &scopes, limit, offset)
+        .await?;
+    Ok(output::list(filters, Some(&args.page), true)?)
+}
+
+#[derive(Deserialize, JsonSchema)]
+struct GetFilterArgs {
+    filter_id: Id,
+}
+
+async fn get_filter(ctx: Arc<ToolContext>, args: GetFilterArgs) -> ToolResult {
+    Ok(output::item(ctx.client.get_filter(args.filter_id.0).await?))
+}
+
+#[derive(Deserialize, JsonSchema)]
+struct CelDebugArgs {
+    /// e.g. input.amount > 100
+    expression: String,
+    /// Event payload; default {}
+    input: Option<JsonObject>,
+    additional_metadata: Option<JsonObject>,
+    filter_payload: Option<JsonObject>,
+}
+
+async fn cel_debug(ctx: Arc<ToolContext>, args: CelDebugArgs) -> ToolResult {
+    let body = CelDebug {
+        expression: args.expression,
+        input: args.input.unwrap_or_default(),
+        additional_metadata: args.additional_metadata,
+        filter_payload: args.filter_payload,
+    };
+    Ok(output::item(ctx.client.cel_debug(&body).await?))
+}

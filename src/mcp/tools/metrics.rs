@@ -1,0 +1,170 @@
+//! Observability tools: queue depth, task counts, rate limits, run timings, traces.
+
+use std::sync::Arc;
+
+use schemars::JsonSchema;
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+use super::{ToolContext, ToolResult, ToolSpec};
+use crate::{
+    hatchet::{
+        rate_limits::{ListRateLimits, LowerSortDirection, RateLimitOrderField},
+        runs::RunStatus,
+    },
+    mcp::{
+        args::{self, Bounded, Id, NoArgs, Page, PastTime},
+        output,
+    },
+};
+
+pub fn read_tools() -> Vec<ToolSpec> {
+    vec![
+        ToolSpec::read(
+            "list_rate_limits",
+            "List rate limits",
+            "GET /api/v1/tenants/{t}/rate-limits",
+            "Rate limits: current value and limit per key.",
+            list_rate_limits,
+        ),
+        ToolSpec::read(
+            "get_queue_metrics",
+            "Get queue metrics",
+            "GET /api/v1/tenants/{t}/step-run-queue-metrics",
+            "Queued tasks per queue: where work backs up.",
+            get_queue_metrics,
+        ),
+        ToolSpec::read(
+            "get_task_metrics",
+            "Get task metrics",
+            "GET /api/v1/stable/tenants/{t}/task-metrics",
+            "Task counts per status (default last 24h).",
+            get_task_metrics,
+        ),
+        ToolSpec::read(
+            "get_run_timings",
+            "Get run timings",
+            "GET /api/v1/stable/workflow-runs/{workflow_run_id}/task-timings",
+            "When each task of a run queued, started, finished.",
+            get_run_timings,
+        ),
+        ToolSpec::read(
+            "get_trace",
+            "Get trace",
+            "GET /api/v1/stable/tenants/{t}/traces",
+            "A run's OpenTelemetry spans.",
+            get_trace,
+        ),
+    ]
+}
+
+#[derive(Deserialize, JsonSchema)]
+struct ListRateLimitsArgs {
+    search: Option<String>,
+    order_by_field: Option<RateLimitOrderField>,
+    order_by_direction: Option<LowerSortDirection>,
+    #[serde(flatten)]
+    page: Page,
+}
+
+async fn list_rate_limits(ctx: Arc<ToolContext>, args: ListRateLimitsArgs) -> ToolResult {
+    let query = ListRateLimits {
+        search: args.search,
+        order_by_field: args.order_by_field,
+        order_by_direction: args.order_by_direction,
+        limit: args.page.limit(),
+        offset: args.page.offset(),
+    };
+    Ok(output::list(
+        ctx.client.list_rate_limits(&query).await?,
+        Some(&args.page),
+        true,
+    )?)
+}
+
+async fn get_queue_metrics(ctx: Arc<ToolContext>, _: NoArgs) -> ToolResult {
+    Ok(output::item(ctx.client.get_queue_metrics().await?))
+}
+
+#[derive(Deserialize, JsonSchema)]
+struct GetTaskMetricsArgs {
+    /// RFC 3339 or ago (6h); default 24h
+    since: Option<PastTime>,
+    until: Option<PastTime>,
+    workflow_ids: Option<Vec<Id>>,
+}
+
+async fn get_task_metrics(ctx: Arc<ToolContext>, args: GetTaskMetricsArgs) -> ToolResult {
+    let (since, until) = args::time_window(args.since, args.until)?;
+    let workflow_ids = args::ids(&args.workflow_ids.unwrap_or_default());
+    let counts = ctx
+        .client
+        .get_task_metrics(since, until, &workflow_ids)
+        .await?;
+    Ok(output::item(counts_by_status(&counts)))
+}
+
+/// The API answers `[{status, count}]`, leaving out statuses with no tasks; every status
+/// is given here, 0 where missing, so the model need not guess.
+fn counts_by_status(answer: &Value) -> Value {
+    let mut counts: Map<String, Value> = RunStatus::ALL
+        .iter()
+        .map(|s| (s.as_str().to_owned(), 0.into()))
+        .collect();
+    for entry in answer.as_array().into_iter().flatten() {
+        if let (Some(status), Some(count)) = (entry["status"].as_str(), entry["count"].as_i64()) {
+            counts.insert(status.to_owned(), count.into());
+        }
+    }
+    Value::Object(counts)
+}
+
+#[derive(Deserialize, JsonSchema)]
+struct GetRunTimingsArgs {
+    workflow_run_id: Id,
+    /// Child-run levels
+    depth: Option<Bounded<0, { i64::MAX }, 0>>,
+}
+
+async fn get_run_timings(ctx: Arc<ToolContext>, args: GetRunTimingsArgs) -> ToolResult {
+    let depth = args.depth.map(|d| d.as_u32());
+    Ok(output::item(
+        ctx.client
+            .get_run_timings(args.workflow_run_id.0, depth)
+            .await?,
+    ))
+}
+
+#[derive(Deserialize, JsonSchema)]
+struct GetTraceArgs {
+    workflow_run_id: Id,
+    #[serde(flatten)]
+    page: Page,
+}
+
+async fn get_trace(ctx: Arc<ToolContext>, args: GetTraceArgs) -> ToolResult {
+    let (limit, offset) = (args.page.limit(), args.page.offset());
+    let spans = ctx
+        .client
+        .get_trace(args.workflow_run_id.0, limit, offset)
+        .await?;
+    Ok(output::list(spans, Some(&args.page), true)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::counts_by_status;
+
+    #[test]
+    fn task_metrics_name_every_status() {
+        let answer =
+            json!([{"status": "FAILED", "count": 3}, {"status": "COMPLETED", "count": 40}]);
+        assert_eq!(
+            counts_by_status(&answer),
+            json!({"QUEUED": 0, "RUNNING": 0, "COMPLETED": 40, "CANCELLED": 0, "FAILED": 3})
+        );
+        assert_eq!(counts_by_status(&json!(null))["FAILED"], 0);
+    }
+}

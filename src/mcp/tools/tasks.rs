@@ -1,0 +1,105 @@
+//! Task tools: one task, its logs, its event timeline.
+
+use std::sync::Arc;
+
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+use super::{ToolContext, ToolResult, ToolSpec};
+use crate::{
+    hatchet::{
+        SortDirection,
+        tasks::{LogLevel, TaskLogs},
+    },
+    mcp::{
+        args::{Bounded, Id, Page, PastTime},
+        output,
+    },
+};
+
+pub fn read_tools() -> Vec<ToolSpec> {
+    vec![
+        ToolSpec::read(
+            "get_task",
+            "Get task",
+            "GET /api/v1/stable/tasks/{task_run_id}",
+            "A task run: status, error, input, output, timing.",
+            get_task,
+        ),
+        ToolSpec::read(
+            "get_task_logs",
+            "Get task logs",
+            "GET /api/v1/stable/tasks/{task_run_id}/logs",
+            "A task's log lines; filter by level, text or time.",
+            get_task_logs,
+        ),
+        ToolSpec::read(
+            "list_task_events",
+            "List task events",
+            "GET /api/v1/stable/tasks/{task_run_id}/task-events",
+            "A task's timeline: queued, started, retried, failed.",
+            list_task_events,
+        ),
+    ]
+}
+
+/// Attempt numbers start at 1.
+type Attempt = Bounded<1, { i64::MAX }, 1>;
+
+#[derive(Deserialize, JsonSchema)]
+struct GetTaskArgs {
+    task_run_id: Id,
+    /// Default: latest
+    attempt: Option<Attempt>,
+}
+
+async fn get_task(ctx: Arc<ToolContext>, args: GetTaskArgs) -> ToolResult {
+    let attempt = args.attempt.map(Attempt::as_u32);
+    Ok(output::item(
+        ctx.client.get_task(args.task_run_id.0, attempt).await?,
+    ))
+}
+
+#[derive(Deserialize, JsonSchema)]
+struct GetTaskLogsArgs {
+    task_run_id: Id,
+    #[serde(default)]
+    limit: Bounded<1, 1000, 1000>,
+    /// RFC 3339 or ago (6h)
+    since: Option<PastTime>,
+    until: Option<PastTime>,
+    search: Option<String>,
+    levels: Option<Vec<LogLevel>>,
+    order: Option<SortDirection>,
+    attempt: Option<Attempt>,
+}
+
+async fn get_task_logs(ctx: Arc<ToolContext>, args: GetTaskLogsArgs) -> ToolResult {
+    let query = TaskLogs {
+        limit: args.limit.as_u32(),
+        since: args.since.map(|t| t.0),
+        until: args.until.map(|t| t.0),
+        search: args.search,
+        levels: args.levels.unwrap_or_default(),
+        order: args.order,
+        attempt: args.attempt.map(Attempt::as_u32),
+    };
+    let logs = ctx.client.get_task_logs(args.task_run_id.0, &query).await?;
+    Ok(output::list(logs, None, true)?)
+}
+
+#[derive(Deserialize, JsonSchema)]
+struct ListTaskEventsArgs {
+    task_run_id: Id,
+    #[serde(flatten)]
+    page: Page,
+}
+
+async fn list_task_events(ctx: Arc<ToolContext>, args: ListTaskEventsArgs) -> ToolResult {
+    let (limit, offset) = (args.page.limit(), args.page.offset());
+    let events = ctx
+        .client
+        .list_task_events(args.task_run_id.0, limit, offset)
+        .await?;
+    Ok(output::list(events, Some(&args.page), true)?)
+}

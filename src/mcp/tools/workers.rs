@@ -1,0 +1,57 @@
+//! Worker tools.
+
+use std::sync::Arc;
+
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+use super::{ToolContext, ToolResult, ToolSpec};
+use crate::{
+    hatchet::workers::WorkerStatus,
+    mcp::{
+        args::{Id, Page},
+        output,
+    },
+};
+
+pub fn read_tools() -> Vec<ToolSpec> {
+    vec![
+        ToolSpec::read(
+            "list_workers",
+            "List workers",
+            "GET /api/v1/tenants/{t}/worker",
+            "Workers: status, heartbeat, slots, actions.",
+            list_workers,
+        ),
+        ToolSpec::read(
+            "get_worker",
+            "Get worker",
+            "GET /api/v1/workers/{worker_id}",
+            "A worker: workflows, slots, labels, recent runs.",
+            get_worker,
+        ),
+    ]
+}
+
+#[derive(Deserialize, JsonSchema)]
+struct ListWorkersArgs {
+    statuses: Option<Vec<WorkerStatus>>,
+    #[serde(flatten)]
+    page: Page,
+}
+
+async fn list_workers(ctx: Arc<ToolContext>, args: ListWorkersArgs) -> ToolResult {
+    let statuses = args.statuses.unwrap_or_default();
+    let (limit, offset) = (args.page.limit(), args.page.offset());
+    let workers = ctx.client.list_workers(&statuses, limit, offset).await?;
+    Ok(output::list(workers, Some(&args.page), true)?)
+}
+
+#[derive(Deserialize, JsonSchema)]
+struct GetWorkerArgs {
+    worker_id: Id,
+}
+
+async fn get_worker(ctx: Arc<ToolContext>, args: GetWorkerArgs) -> ToolResult {
+    Ok(output::item(ctx.client.get_worker(args.worker_id.0).await?))
+}

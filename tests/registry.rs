@@ -1,0 +1,129 @@
+//! The tool registry as a whole: which tools each mode registers, their annotations, and
+//! what `tools/list` costs the agent in every conversation.
+
+use hatchet_mcp::mcp::tools::{self, Effect};
+use serde_json::json;
+
+const READ_TOOLS: [&str; 24] = [
+    "list_workflows",
+    "get_workflow",
+    "list_runs",
+    "get_run",
+    "get_run_status",
+    "get_task",
+    "get_task_logs",
+    "list_task_events",
+    "list_workers",
+    "get_worker",
+    "list_events",
+    "get_event",
+    "list_event_keys",
+    "list_crons",
+    "get_cron",
+    "list_scheduled",
+    "list_rate_limits",
+    "list_filters",
+    "get_filter",
+    "cel_debug",
+    "get_queue_metrics",
+    "get_task_metrics",
+    "get_run_timings",
+    "get_trace",
+];
+
+/// Budget for the read-only `tools/list` result, compact JSON.
+const READ_ONLY_BUDGET: usize = 11_000;
+
+fn tools_list_bytes(read_only: bool) -> usize {
+    let listed: Vec<_> = tools::registered(read_only)
+        .iter()
+        .map(|t| t.to_mcp())
+        .collect();
+    serde_json::to_string(&json!({ "tools": listed }))
+        .unwrap()
+        .len()
+}
+
+#[test]
+fn read_only_registers_exactly_the_24_read_tools() {
+    let mut names: Vec<&str> = tools::registered(true).iter().map(|t| t.name).collect();
+    let mut expected = READ_TOOLS.to_vec();
+    names.sort_unstable();
+    expected.sort_unstable();
+    assert_eq!(names, expected);
+}
+
+#[test]
+fn read_only_tools_list_fits_the_context_budget() {
+    let bytes = tools_list_bytes(true);
+    println!(
+        "read-only tools/list: {bytes} bytes for {} tools (budget {READ_ONLY_BUDGET})",
+        READ_TOOLS.len()
+    );
+    assert!(
+        bytes <= READ_ONLY_BUDGET,
+        "read-only tools/list is {bytes} bytes, over {READ_ONLY_BUDGET}"
+    );
+}
+
+#[test]
+fn every_tool_sets_a_title_and_all_four_hints_matching_its_effect() {
+    for spec in tools::all() {
+        let tool = spec.to_mcp();
+        let a = tool
+            .annotations
+            .as_ref()
+            .unwrap_or_else(|| panic!("{} has no annotations", spec.name));
+        assert!(
+            a.title.as_deref().is_some_and(|t| !t.is_empty()),
+            "{} has no title",
+            spec.name
+        );
+        let hints = (
+            a.read_only_hint,
+            a.destructive_hint,
+            a.idempotent_hint,
+            a.open_world_hint,
+        );
+        match spec.effect {
+            Effect::Read => assert_eq!(
+                hints,
+                (Some(true), Some(false), Some(true), Some(true)),
+                "{}",
+                spec.name
+            ),
+            Effect::Mutating { idempotent } => {
+                assert_eq!(
+                    hints,
+                    (Some(false), Some(true), Some(idempotent), Some(true)),
+                    "{}",
+                    spec.name
+                );
+                assert!(
+                    spec.description.starts_with("MUTATES LIVE STATE."),
+                    "{}",
+                    spec.name
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn descriptions_are_short_and_names_unique() {
+    let all = tools::all();
+    for tool in &all {
+        assert!(
+            tool.description.len() <= 200,
+            "{}: description is {} chars",
+            tool.name,
+            tool.description.len()
+        );
+        assert_eq!(
+            all.iter().filter(|t| t.name == tool.name).count(),
+            1,
+            "{} twice",
+            tool.name
+        );
+    }
+}

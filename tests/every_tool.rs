@@ -23,17 +23,30 @@ type Session = RunningService<RoleClient, ()>;
 
 async fn start(server: &MockServer) -> Session {
     let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_hatchet-mcp"));
-    command.env_clear().env("HATCHET_CLIENT_TOKEN", token_for(&server.uri()));
-    let (transport, _) = TokioChildProcess::builder(command).stderr(std::process::Stdio::null()).spawn().unwrap();
+    command
+        .env_clear()
+        .env("HATCHET_CLIENT_TOKEN", token_for(&server.uri()));
+    let (transport, _) = TokioChildProcess::builder(command)
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
     ().serve(transport).await.unwrap()
 }
 
 async fn call(session: &Session, tool: &str, arguments: Map<String, Value>) -> CallToolResult {
-    session.call_tool(CallToolRequestParams::new(tool.to_owned()).with_arguments(arguments)).await.unwrap()
+    session
+        .call_tool(CallToolRequestParams::new(tool.to_owned()).with_arguments(arguments))
+        .await
+        .unwrap()
 }
 
 fn text(result: &CallToolResult) -> String {
-    result.content.iter().filter_map(|c| c.as_text()).map(|t| t.text.clone()).collect()
+    result
+        .content
+        .iter()
+        .filter_map(|c| c.as_text())
+        .map(|t| t.text.clone())
+        .collect()
 }
 
 fn properties(tool: &ToolSpec) -> &Map<String, Value> {
@@ -42,12 +55,21 @@ fn properties(tool: &ToolSpec) -> &Map<String, Value> {
 
 /// The smallest valid call: every required argument, ids set to [`RUN`].
 fn valid_arguments(tool: &ToolSpec) -> Map<String, Value> {
-    let required = tool.input_schema.get("required").and_then(Value::as_array).cloned().unwrap_or_default();
+    let required = tool
+        .input_schema
+        .get("required")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
     required
         .iter()
         .filter_map(Value::as_str)
         .map(|name| {
-            let value = if name.ends_with("_id") { json!(RUN) } else { json!("true") };
+            let value = if name.ends_with("_id") {
+                json!(RUN)
+            } else {
+                json!("true")
+            };
             (name.to_owned(), value)
         })
         .collect()
@@ -72,18 +94,38 @@ fn expected_request(tool: &ToolSpec) -> (String, String) {
 async fn every_read_tool_sends_the_request_its_registry_entry_names() {
     let server = MockServer::start().await;
     Mock::given(any())
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"rows": [], "pagination": {"current_page": 1, "num_pages": 1}})))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(
+                json!({"rows": [], "pagination": {"current_page": 1, "num_pages": 1}}),
+            ),
+        )
         .mount(&server)
         .await;
     let session = start(&server).await;
     let registered = tools::registered(true);
     for (index, tool) in registered.iter().enumerate() {
         let result = call(&session, tool.name, valid_arguments(tool)).await;
-        assert_eq!(result.is_error, Some(false), "{}: {}", tool.name, text(&result));
+        assert_eq!(
+            result.is_error,
+            Some(false),
+            "{}: {}",
+            tool.name,
+            text(&result)
+        );
         let requests = recorded(&server).await;
-        assert_eq!(requests.len(), index + 1, "{} should send exactly one request", tool.name);
+        assert_eq!(
+            requests.len(),
+            index + 1,
+            "{} should send exactly one request",
+            tool.name
+        );
         let sent = &requests[index];
-        assert_eq!((sent.method.clone(), sent.path.clone()), expected_request(tool), "{}", tool.name);
+        assert_eq!(
+            (sent.method.clone(), sent.path.clone()),
+            expected_request(tool),
+            "{}",
+            tool.name
+        );
     }
     assert_server_conforms(&server).await;
     session.cancel().await.unwrap();
@@ -100,41 +142,73 @@ fn bad_calls(tool: &ToolSpec) -> Vec<(Map<String, Value>, String)> {
     for (name, schema) in properties(tool) {
         let items_enum = schema.get("items").and_then(|i| i.get("enum"));
         if name.ends_with("_id") {
-            calls.push((with(name, json!("../../etc")), format!("Invalid argument `{name}`: expected a UUID")));
+            calls.push((
+                with(name, json!("../../etc")),
+                format!("Invalid argument `{name}`: expected a UUID"),
+            ));
         } else if name.ends_with("_ids") {
-            calls.push((with(name, json!([RUN, "x?y=z"])), format!("Invalid argument `{name}`: expected a UUID")));
+            calls.push((
+                with(name, json!([RUN, "x?y=z"])),
+                format!("Invalid argument `{name}`: expected a UUID"),
+            ));
         }
         if let Some(max) = schema.get("maximum").and_then(Value::as_i64) {
-            calls.push((with(name, json!(max + 1)), format!("Invalid argument `{name}`: must be an integer from")));
+            calls.push((
+                with(name, json!(max + 1)),
+                format!("Invalid argument `{name}`: must be an integer from"),
+            ));
         }
         if let Some(min) = schema.get("minimum").and_then(Value::as_i64) {
-            calls.push((with(name, json!(min - 1)), format!("Invalid argument `{name}`: must be an integer")));
+            calls.push((
+                with(name, json!(min - 1)),
+                format!("Invalid argument `{name}`: must be an integer"),
+            ));
         }
         if schema.get("enum").is_some() || items_enum.is_some() {
-            calls.push((with(name, json!("BOGUS")), format!("Invalid argument `{name}`: unknown variant `BOGUS`")));
+            calls.push((
+                with(name, json!("BOGUS")),
+                format!("Invalid argument `{name}`: unknown variant `BOGUS`"),
+            ));
         }
     }
-    calls.push((with("bogus_argument", json!(1)), "Unknown argument `bogus_argument`. Valid arguments:".to_owned()));
+    calls.push((
+        with("bogus_argument", json!(1)),
+        "Unknown argument `bogus_argument`. Valid arguments:".to_owned(),
+    ));
     calls
 }
 
 #[tokio::test]
 async fn every_tool_refuses_bad_arguments_without_sending_anything() {
     let server = MockServer::start().await;
-    Mock::given(any()).respond_with(ResponseTemplate::new(200).set_body_json(json!({}))).mount(&server).await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({})))
+        .mount(&server)
+        .await;
     let session = start(&server).await;
     let mut checked = 0;
     for tool in tools::registered(true) {
         for (arguments, expected) in bad_calls(&tool) {
             let result = call(&session, tool.name, arguments.clone()).await;
             assert_eq!(result.is_error, Some(true), "{} {arguments:?}", tool.name);
-            assert!(text(&result).starts_with(&expected), "{} {arguments:?}: {}", tool.name, text(&result));
+            assert!(
+                text(&result).starts_with(&expected),
+                "{} {arguments:?}: {}",
+                tool.name,
+                text(&result)
+            );
             checked += 1;
         }
     }
-    assert!(recorded(&server).await.is_empty(), "a bad argument must send nothing");
+    assert!(
+        recorded(&server).await.is_empty(),
+        "a bad argument must send nothing"
+    );
     println!("{checked} bad calls refused");
-    assert!(checked > 60, "the schemas should yield many checks, got {checked}");
+    assert!(
+        checked > 60,
+        "the schemas should yield many checks, got {checked}"
+    );
     session.cancel().await.unwrap();
 }
 
@@ -143,21 +217,44 @@ async fn list_runs_and_list_events_leave_payloads_out_unless_asked() {
     let server = MockServer::start().await;
     let row = json!({"metadata": {"id": RUN}, "status": "FAILED", "input": {"card": "4242"}, "output": {"ok": 1}, "payload": {"card": "4242"}});
     let answer = json!({"rows": [row], "pagination": {}});
-    Mock::given(any()).respond_with(ResponseTemplate::new(200).set_body_json(answer)).mount(&server).await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(200).set_body_json(answer))
+        .mount(&server)
+        .await;
     let session = start(&server).await;
     for tool in ["list_runs", "list_events"] {
         let without = text(&call(&session, tool, Map::new()).await);
-        assert!(!without.contains("4242") && !without.contains("output") && without.contains("FAILED"), "{tool}: {without}");
-        let asked = json!({"include_payloads": true}).as_object().unwrap().clone();
+        assert!(
+            !without.contains("4242") && !without.contains("output") && without.contains("FAILED"),
+            "{tool}: {without}"
+        );
+        let asked = json!({"include_payloads": true})
+            .as_object()
+            .unwrap()
+            .clone();
         let with = text(&call(&session, tool, asked).await);
-        assert!(with.contains(r#""input":{"card":"4242"}"#) && with.contains(r#""output":{"ok":1}"#), "{tool}: {with}");
+        assert!(
+            with.contains(r#""input":{"card":"4242"}"#) && with.contains(r#""output":{"ok":1}"#),
+            "{tool}: {with}"
+        );
     }
     let runs_queries: Vec<String> = recorded(&server)
         .await
         .iter()
         .filter(|r| r.path.ends_with("/workflow-runs"))
-        .map(|r| r.query.iter().find(|(k, _)| k == "include_payloads").unwrap().1.clone())
+        .map(|r| {
+            r.query
+                .iter()
+                .find(|(k, _)| k == "include_payloads")
+                .unwrap()
+                .1
+                .clone()
+        })
         .collect();
-    assert_eq!(runs_queries, ["false", "true"], "list_runs asks Hatchet for payloads only when told to");
+    assert_eq!(
+        runs_queries,
+        ["false", "true"],
+        "list_runs asks Hatchet for payloads only when told to"
+    );
     session.cancel().await.unwrap();
 }

@@ -358,8 +358,13 @@ pub fn time_window(
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Bounded<const MIN: i64, const MAX: i64, const DEFAULT: i64>(i64);
 
+/// The default `limit` of a paged list. Stated once, in the instructions and the docs,
+/// rather than in every list tool's schema.
+pub const DEFAULT_PAGE_LIMIT: i64 = 50;
+pub const MAX_PAGE_LIMIT: i64 = 100;
+
 /// `limit` of a list: 1..=100, default 50.
-pub type PageLimit = Bounded<1, 100, 50>;
+pub type PageLimit = Bounded<1, MAX_PAGE_LIMIT, DEFAULT_PAGE_LIMIT>;
 
 impl<const MIN: i64, const MAX: i64, const DEFAULT: i64> Bounded<MIN, MAX, DEFAULT> {
     pub fn get(self) -> i64 {

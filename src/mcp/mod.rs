@@ -3,6 +3,7 @@
 
 pub mod args;
 pub mod output;
+pub mod reference;
 pub mod server;
 pub mod tools;
 

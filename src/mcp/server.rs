@@ -13,7 +13,10 @@ use rmcp::{
     service::RequestContext,
 };
 
-use super::tools::{self, ToolContext, ToolSpec};
+use super::{
+    args::{DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT},
+    tools::{self, ToolContext, ToolSpec},
+};
 use crate::hatchet::Client;
 
 #[derive(Clone)]
@@ -80,10 +83,10 @@ fn instructions(client: &Client, tools: &[ToolSpec]) -> String {
             "Read-write: tools whose description begins MUTATES LIVE STATE change the tenant; confirm intent with the user first."
         }
     );
-    text.push_str(
+    text.push_str(&format!(
         "Statuses: v1 runs and tasks are QUEUED RUNNING COMPLETED CANCELLED FAILED; older objects (scheduled runs, step runs) use PENDING SUCCEEDED BACKOFF and others.\n\
-         Times (since/until) take RFC 3339 or a duration ago such as 90m, 6h, 7d. Lists take limit (1-100, default 50) and offset (default 0), and return next_offset while more pages exist.\n",
-    );
+         Times (since/until) take RFC 3339 or a duration ago such as 90m, 6h, 7d. Lists take limit (1-{MAX_PAGE_LIMIT}, default {DEFAULT_PAGE_LIMIT}) and offset (default 0), and return next_offset while more pages exist.\n",
+    ));
     let guides: [(&[&str], &str); 3] = [
         (
             &["list_runs", "get_run", "get_task_logs"],

@@ -6,48 +6,13 @@
 mod support;
 
 use hatchet_mcp::mcp::tools::{self, ToolSpec};
-use rmcp::{
-    RoleClient, ServiceExt,
-    model::{CallToolRequestParams, CallToolResult},
-    service::RunningService,
-    transport::TokioChildProcess,
-};
 use serde_json::{Map, Value, json};
 use support::{
     contract::assert_server_conforms,
-    fake::{RUN, TENANT, recorded, token_for},
+    fake::{RUN, TENANT, recorded},
+    session::{call, start, text},
 };
 use wiremock::{Mock, MockServer, ResponseTemplate, matchers::any};
-
-type Session = RunningService<RoleClient, ()>;
-
-async fn start(server: &MockServer) -> Session {
-    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_hatchet-mcp"));
-    command
-        .env_clear()
-        .env("HATCHET_CLIENT_TOKEN", token_for(&server.uri()));
-    let (transport, _) = TokioChildProcess::builder(command)
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    ().serve(transport).await.unwrap()
-}
-
-async fn call(session: &Session, tool: &str, arguments: Map<String, Value>) -> CallToolResult {
-    session
-        .call_tool(CallToolRequestParams::new(tool.to_owned()).with_arguments(arguments))
-        .await
-        .unwrap()
-}
-
-fn text(result: &CallToolResult) -> String {
-    result
-        .content
-        .iter()
-        .filter_map(|c| c.as_text())
-        .map(|t| t.text.clone())
-        .collect()
-}
 
 fn properties(tool: &ToolSpec) -> &Map<String, Value> {
     tool.input_schema["properties"].as_object().unwrap()
@@ -101,10 +66,10 @@ async fn every_read_tool_sends_the_request_its_registry_entry_names() {
         )
         .mount(&server)
         .await;
-    let session = start(&server).await;
+    let session = start(&server, &[]).await;
     let registered = tools::registered(true);
     for (index, tool) in registered.iter().enumerate() {
-        let result = call(&session, tool.name, valid_arguments(tool)).await;
+        let result = call(&session, tool.name, Value::Object(valid_arguments(tool))).await;
         assert_eq!(
             result.is_error,
             Some(false),
@@ -185,11 +150,11 @@ async fn every_tool_refuses_bad_arguments_without_sending_anything() {
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({})))
         .mount(&server)
         .await;
-    let session = start(&server).await;
+    let session = start(&server, &[]).await;
     let mut checked = 0;
     for tool in tools::registered(true) {
         for (arguments, expected) in bad_calls(&tool) {
-            let result = call(&session, tool.name, arguments.clone()).await;
+            let result = call(&session, tool.name, Value::Object(arguments.clone())).await;
             assert_eq!(result.is_error, Some(true), "{} {arguments:?}", tool.name);
             assert!(
                 text(&result).starts_with(&expected),
@@ -221,18 +186,14 @@ async fn list_runs_and_list_events_leave_payloads_out_unless_asked() {
         .respond_with(ResponseTemplate::new(200).set_body_json(answer))
         .mount(&server)
         .await;
-    let session = start(&server).await;
+    let session = start(&server, &[]).await;
     for tool in ["list_runs", "list_events"] {
-        let without = text(&call(&session, tool, Map::new()).await);
+        let without = text(&call(&session, tool, json!({})).await);
         assert!(
             !without.contains("4242") && !without.contains("output") && without.contains("FAILED"),
             "{tool}: {without}"
         );
-        let asked = json!({"include_payloads": true})
-            .as_object()
-            .unwrap()
-            .clone();
-        let with = text(&call(&session, tool, asked).await);
+        let with = text(&call(&session, tool, json!({"include_payloads": true})).await);
         assert!(
             with.contains(r#""input":{"card":"4242"}"#) && with.contains(r#""output":{"ok":1}"#),
             "{tool}: {with}"

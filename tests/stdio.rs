@@ -3,60 +3,17 @@
 
 mod support;
 
-use rmcp::{
-    RoleClient, ServiceExt,
-    model::{CallToolRequestParams, CallToolResult},
-    service::RunningService,
-    transport::TokioChildProcess,
-};
-use serde_json::{Value, json};
+use rmcp::model::CallToolRequestParams;
+use serde_json::json;
 use support::{
     contract::assert_server_conforms,
-    fake::{RUN, TENANT, WORKFLOW, recorded, token_for},
+    fake::{RUN, TENANT, WORKFLOW, recorded},
+    session::{call, start, text},
 };
 use wiremock::{
     Mock, MockServer, ResponseTemplate,
     matchers::{method, path},
 };
-
-type Session = RunningService<RoleClient, ()>;
-
-/// Starts the binary with only the given environment (plus a token for `server`).
-async fn start(server: &MockServer, env: &[(&str, &str)]) -> Session {
-    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_hatchet-mcp"));
-    command
-        .env_clear()
-        .env("HATCHET_CLIENT_TOKEN", token_for(&server.uri()))
-        .env("HATCHET_MCP_TIMEOUT_SECS", "5");
-    for (name, value) in env {
-        command.env(name, value);
-    }
-    let (transport, _stderr) = TokioChildProcess::builder(command)
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    ().serve(transport)
-        .await
-        .expect("the server answers initialize")
-}
-
-async fn call(session: &Session, tool: &str, arguments: Value) -> CallToolResult {
-    let params = CallToolRequestParams::new(tool.to_owned())
-        .with_arguments(arguments.as_object().unwrap().clone());
-    session
-        .call_tool(params)
-        .await
-        .expect("a tool result, not a protocol error")
-}
-
-fn text(result: &CallToolResult) -> String {
-    result
-        .content
-        .iter()
-        .filter_map(|c| c.as_text())
-        .map(|t| t.text.clone())
-        .collect()
-}
 
 #[tokio::test]
 async fn initialize_names_the_server_tenant_and_mode() {

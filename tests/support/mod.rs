@@ -3,3 +3,4 @@
 
 pub mod contract;
 pub mod fake;
+pub mod session;

@@ -1,0 +1,58 @@
+//! The built binary as an MCP server, driven by rmcp's own client over stdio.
+
+use rmcp::{
+    RoleClient, ServiceExt,
+    model::{CallToolRequestParams, CallToolResult},
+    service::RunningService,
+    transport::TokioChildProcess,
+};
+use serde_json::Value;
+use wiremock::MockServer;
+
+use super::fake::token_for;
+
+pub type Session = RunningService<RoleClient, ()>;
+
+/// Starts the binary with only the given environment, plus a token pointing at `server`
+/// and a 5 s call deadline.
+pub async fn start(server: &MockServer, env: &[(&str, &str)]) -> Session {
+    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_hatchet-mcp"));
+    command
+        .env_clear()
+        .env("HATCHET_CLIENT_TOKEN", token_for(&server.uri()))
+        .env("HATCHET_MCP_TIMEOUT_SECS", "5");
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    let (transport, _stderr) = TokioChildProcess::builder(command)
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    ().serve(transport)
+        .await
+        .expect("the server answers initialize")
+}
+
+/// Calls a tool; `arguments` must be a JSON object.
+pub async fn call(session: &Session, tool: &str, arguments: Value) -> CallToolResult {
+    let params = CallToolRequestParams::new(tool.to_owned()).with_arguments(
+        arguments
+            .as_object()
+            .expect("arguments are an object")
+            .clone(),
+    );
+    session
+        .call_tool(params)
+        .await
+        .expect("a tool result, not a protocol error")
+}
+
+/// The text of a result's content blocks.
+pub fn text(result: &CallToolResult) -> String {
+    result
+        .content
+        .iter()
+        .filter_map(|c| c.as_text())
+        .map(|t| t.text.clone())
+        .collect()
+}

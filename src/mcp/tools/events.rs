@@ -60,12 +60,7 @@ struct ListEventsArgs {
 
 async fn list_events(ctx: Arc<ToolContext>, args: ListEventsArgs) -> ToolResult {
     let query = ListEvents {
-        keys: args
-            .keys
-            .unwrap_or_default()
-            .iter()
-            .map(|key| ctx.namespaced(key))
-            .collect(),
+        keys: args.keys.unwrap_or_default(),
         since: args.since.map(|t| t.0),
         until: args.until.map(|t| t.0),
         workflow_ids: args::ids(&args.workflow_ids.unwrap_or_default()),

@@ -60,7 +60,7 @@ struct ListCronsArgs {
 async fn list_crons(ctx: Arc<ToolContext>, args: ListCronsArgs) -> ToolResult {
     let query = ListCrons {
         workflow_id: args.workflow_id.map(|id| id.0),
-        workflow_name: args.workflow_name.map(|name| ctx.namespaced(&name)),
+        workflow_name: args.workflow_name,
         cron_name: args.cron_name,
         additional_metadata: args.additional_metadata.unwrap_or_default().to_pairs(),
         order_by_field: args.order_by_field,

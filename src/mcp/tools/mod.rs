@@ -99,7 +99,7 @@ impl ToolSpec {
         Self::build(name, title, rest, description, Effect::Read, handler)
     }
 
-    #[allow(dead_code)] // The mutating groups register through this.
+    #[cfg_attr(not(test), allow(dead_code))] // Issue 4's mutating groups register through this.
     fn mutating<A, F, Fut>(
         name: &'static str,
         title: &'static str,
@@ -227,4 +227,80 @@ pub fn registered(read_only: bool) -> Vec<ToolSpec> {
         .into_iter()
         .filter(|tool| !(read_only && tool.is_mutating()))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+    use crate::{
+        config::Secret,
+        hatchet::{ClientOptions, RetryPolicy},
+        mcp::args::NoArgs,
+    };
+
+    fn context(read_only: bool) -> Arc<ToolContext> {
+        let client = Client::new(ClientOptions {
+            base_url: "http://127.0.0.1:9".parse().unwrap(),
+            tenant_id: uuid::Uuid::nil(),
+            token: Secret::new("t"),
+            read_only,
+            deadline: Duration::from_secs(1),
+            retry: RetryPolicy::default(),
+            max_body_bytes: 1024,
+        })
+        .unwrap();
+        Arc::new(ToolContext {
+            client,
+            namespace: Some("staging_".into()),
+        })
+    }
+
+    async fn changes_things(_: Arc<ToolContext>, _: NoArgs) -> ToolResult {
+        Ok("changed".into())
+    }
+
+    fn mutating_tool() -> ToolSpec {
+        ToolSpec::mutating(
+            "change",
+            "Change",
+            "POST /x",
+            false,
+            "MUTATES LIVE STATE. Test.",
+            changes_things,
+        )
+    }
+
+    #[tokio::test]
+    async fn a_mutating_handler_rechecks_read_only_mode_before_running() {
+        let refused = mutating_tool().call(context(true), None).await.unwrap_err();
+        assert!(matches!(refused, ToolError::Refused(_)), "{refused}");
+        assert!(refused.to_string().contains("HATCHET_MCP_READ_ONLY=false"));
+        assert_eq!(
+            mutating_tool().call(context(false), None).await.unwrap(),
+            "changed"
+        );
+    }
+
+    #[test]
+    fn read_only_mode_registers_no_mutating_tool() {
+        assert!(registered(true).iter().all(|t| !t.is_mutating()));
+        let annotations = mutating_tool().to_mcp().annotations.unwrap();
+        assert_eq!(
+            (
+                annotations.read_only_hint,
+                annotations.destructive_hint,
+                annotations.idempotent_hint
+            ),
+            (Some(false), Some(true), Some(false))
+        );
+    }
+
+    #[test]
+    fn namespace_prefixes_once() {
+        let ctx = context(true);
+        assert_eq!(ctx.namespaced("etl"), "staging_etl");
+        assert_eq!(ctx.namespaced("staging_etl"), "staging_etl");
+    }
 }

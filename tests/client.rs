@@ -639,3 +639,379 @@ mod read_endpoints {
         );
     }
 }
+
+mod mutation_endpoints {
+    //! The exact method, path and body of every mutation, checked against the contract.
+
+    use hatchet_mcp::hatchet::{
+        events::PushEvent,
+        filters::{CreateFilter, UpdateFilter},
+        runs::{BulkAction, RunIdFilter, RunStatus, TriggerRun},
+        schedules::{CreateCron, CreateScheduled},
+        workflows::{PauseWorkflow, PausedRunBehavior},
+    };
+    use serde_json::{Map, json};
+
+    use super::*;
+
+    fn object(value: Value) -> Map<String, Value> {
+        value.as_object().unwrap().clone()
+    }
+
+    /// Runs `call` with a read-write client against a fake answering `answer`.
+    async fn request_of<F, Fut>(answer: Value, call: F) -> support::contract::RecordedRequest
+    where
+        F: FnOnce(hatchet_mcp::hatchet::Client) -> Fut,
+        Fut: std::future::Future<Output = Result<Value, hatchet_mcp::hatchet::ApiError>>,
+    {
+        let server = answering(200, answer).await;
+        call(client(&server, false)).await.unwrap();
+        let request = only_request(&server).await;
+        assert_conforms(std::slice::from_ref(&request));
+        request
+    }
+
+    #[tokio::test]
+    async fn trigger_and_bulk_actions() {
+        let trigger = TriggerRun {
+            workflow_name: "ns_etl".into(),
+            input: object(json!({"date": "2026-05-19"})),
+            additional_metadata: Some(object(json!({"source": "agent"}))),
+            priority: Some(3),
+        };
+        let r = request_of(json!({}), |c| async move { c.trigger_run(&trigger).await }).await;
+        assert_eq!(
+            (r.method.as_str(), r.path.as_str()),
+            (
+                "POST",
+                format!("/api/v1/stable/tenants/{TENANT}/workflow-runs/trigger").as_str()
+            )
+        );
+        assert_eq!(
+            r.body,
+            Some(
+                json!({"workflowName": "ns_etl", "input": {"date": "2026-05-19"}, "additionalMetadata": {"source": "agent"}, "priority": 3})
+            )
+        );
+
+        let ids = [RUN.parse().unwrap(), WORKFLOW.parse().unwrap()];
+        for (action, segment) in [
+            (BulkAction::Cancel, "cancel"),
+            (BulkAction::Replay, "replay"),
+        ] {
+            let r = request_of(json!({"ids": [RUN]}), |c| async move {
+                c.bulk_action(action, &ids).await
+            })
+            .await;
+            assert_eq!(
+                r.path,
+                format!("/api/v1/stable/tenants/{TENANT}/tasks/{segment}")
+            );
+            assert_eq!(r.body, Some(json!({"externalIds": [RUN, WORKFLOW]})));
+        }
+
+        let filter = RunIdFilter {
+            since: "2026-05-19T00:00:00Z".parse().unwrap(),
+            until: None,
+            statuses: vec![RunStatus::Failed],
+            workflow_ids: vec![WORKFLOW.parse().unwrap()],
+            additional_metadata: vec!["env:prod".into()],
+        };
+        let server = answering(200, json!([RUN])).await;
+        let found = client(&server, false).list_run_ids(&filter).await.unwrap();
+        assert_eq!(found, vec![RUN.parse::<uuid::Uuid>().unwrap()]);
+        let r = only_request(&server).await;
+        assert_eq!(
+            r.path,
+            format!("/api/v1/stable/tenants/{TENANT}/workflow-runs/external-ids")
+        );
+        assert_eq!(
+            pairs(&r),
+            [
+                ("since", "2026-05-19T00:00:00Z"),
+                ("statuses", "FAILED"),
+                ("workflow_ids", WORKFLOW),
+                ("additional_metadata", "env:prod")
+            ]
+        );
+        assert_conforms(&[r]);
+    }
+
+    #[tokio::test]
+    async fn tasks_events_workers() {
+        let r = request_of(json!({"requeued": true}), |c| async move {
+            c.restore_task(RUN.parse().unwrap()).await
+        })
+        .await;
+        assert_eq!(
+            (r.method.as_str(), r.path.as_str(), r.body.clone()),
+            (
+                "POST",
+                format!("/api/v1/stable/tasks/{RUN}/restore").as_str(),
+                None
+            )
+        );
+
+        let event = PushEvent {
+            key: "ns_order.created".into(),
+            data: object(json!({"id": 1})),
+            additional_metadata: None,
+            priority: Some(2),
+            scope: Some("tenant-a".into()),
+        };
+        let r = request_of(json!({}), |c| async move { c.push_event(&event).await }).await;
+        assert_eq!(r.path, format!("/api/v1/tenants/{TENANT}/events"));
+        assert_eq!(
+            r.body,
+            Some(
+                json!({"key": "ns_order.created", "data": {"id": 1}, "priority": 2, "scope": "tenant-a"})
+            )
+        );
+
+        for paused in [true, false] {
+            let r = request_of(json!({}), |c| async move {
+                c.set_worker_paused(RUN.parse().unwrap(), paused).await
+            })
+            .await;
+            assert_eq!(
+                (r.method.as_str(), r.path.as_str()),
+                ("PATCH", format!("/api/v1/workers/{RUN}").as_str())
+            );
+            assert_eq!(r.body, Some(json!({"isPaused": paused})));
+        }
+    }
+
+    #[tokio::test]
+    async fn pause_sends_both_engine_generations_their_field() {
+        let pause = PauseWorkflow {
+            cron_runs: PausedRunBehavior::Drop,
+            scheduled_runs: PausedRunBehavior::Queue,
+            queue_ttl: "168h".into(),
+        };
+        let r = request_of(json!({"isPaused": true}), |c| async move {
+            c.pause_workflow(WORKFLOW.parse().unwrap(), &pause).await
+        })
+        .await;
+        assert_eq!(
+            (r.method.as_str(), r.path.as_str()),
+            ("PATCH", format!("/api/v1/workflows/{WORKFLOW}").as_str())
+        );
+        assert_eq!(
+            r.body,
+            Some(json!({
+                "pause": {"action": "pause", "pausedWorkflowCronRunQueueBehavior": "DROP", "pausedWorkflowScheduledRunQueueBehavior": "QUEUE", "pausedWorkflowQueueTTL": "168h"},
+                "isPaused": true
+            }))
+        );
+        let r = request_of(json!({"isPaused": false}), |c| async move {
+            c.resume_workflow(WORKFLOW.parse().unwrap()).await
+        })
+        .await;
+        assert_eq!(
+            r.body,
+            Some(json!({"pause": {"action": "unpause"}, "isPaused": false}))
+        );
+    }
+
+    #[tokio::test]
+    async fn crons_and_schedules_take_the_workflow_name_in_the_path() {
+        let cron = CreateCron {
+            cron_name: "nightly".into(),
+            expression: "0 3 * * *".into(),
+            input: Map::new(),
+            additional_metadata: Map::new(),
+            priority: None,
+        };
+        let r = request_of(json!({}), |c| async move {
+            c.create_cron("ns_etl job", &cron).await
+        })
+        .await;
+        assert_eq!(
+            r.path,
+            format!("/api/v1/tenants/{TENANT}/workflows/ns_etl%20job/crons")
+        );
+        assert_eq!(
+            r.body,
+            Some(
+                json!({"cronName": "nightly", "cronExpression": "0 3 * * *", "input": {}, "additionalMetadata": {}})
+            )
+        );
+
+        let server = answering(204, Value::Null).await;
+        let answer = client(&server, false)
+            .delete_cron(RUN.parse().unwrap())
+            .await
+            .unwrap();
+        assert_eq!(answer, Value::Null, "204 has no body");
+        let r = only_request(&server).await;
+        assert_eq!(
+            (r.method.as_str(), r.path.as_str()),
+            (
+                "DELETE",
+                format!("/api/v1/tenants/{TENANT}/workflows/crons/{RUN}").as_str()
+            )
+        );
+
+        let run = CreateScheduled {
+            trigger_at: "2030-01-01T00:00:00Z".parse().unwrap(),
+            input: object(json!({"a": 1})),
+            additional_metadata: Map::new(),
+            priority: Some(1),
+        };
+        let r = request_of(json!({}), |c| async move {
+            c.create_scheduled("etl", &run).await
+        })
+        .await;
+        assert_eq!(
+            r.path,
+            format!("/api/v1/tenants/{TENANT}/workflows/etl/scheduled")
+        );
+        assert_eq!(
+            r.body,
+            Some(
+                json!({"triggerAt": "2030-01-01T00:00:00Z", "input": {"a": 1}, "additionalMetadata": {}, "priority": 1})
+            )
+        );
+
+        let when = "2030-01-02T00:00:00Z".parse().unwrap();
+        let r = request_of(json!({}), |c| async move {
+            c.reschedule(RUN.parse().unwrap(), when).await
+        })
+        .await;
+        assert_eq!(
+            (r.method.as_str(), r.path.as_str()),
+            (
+                "PATCH",
+                format!("/api/v1/tenants/{TENANT}/workflows/scheduled/{RUN}").as_str()
+            )
+        );
+        assert_eq!(r.body, Some(json!({"triggerAt": "2030-01-02T00:00:00Z"})));
+
+        let server = answering(204, Value::Null).await;
+        client(&server, false)
+            .delete_scheduled(RUN.parse().unwrap())
+            .await
+            .unwrap();
+        let r = only_request(&server).await;
+        assert_eq!(
+            (r.method.as_str(), r.path.as_str()),
+            (
+                "DELETE",
+                format!("/api/v1/tenants/{TENANT}/workflows/scheduled/{RUN}").as_str()
+            )
+        );
+        assert_conforms(&[r]);
+    }
+
+    #[tokio::test]
+    async fn filters_send_only_the_fields_given() {
+        let create = CreateFilter {
+            workflow_id: WORKFLOW.parse().unwrap(),
+            expression: "input.x > 1".into(),
+            scope: "s".into(),
+            payload: None,
+        };
+        let r = request_of(json!({}), |c| async move { c.create_filter(&create).await }).await;
+        assert_eq!(
+            r.body,
+            Some(json!({"workflowId": WORKFLOW, "expression": "input.x > 1", "scope": "s"}))
+        );
+        let update = UpdateFilter {
+            scope: Some("t".into()),
+            ..UpdateFilter::default()
+        };
+        let r = request_of(json!({}), |c| async move {
+            c.update_filter(RUN.parse().unwrap(), &update).await
+        })
+        .await;
+        assert_eq!(
+            (r.method.as_str(), r.path.as_str()),
+            (
+                "PATCH",
+                format!("/api/v1/stable/tenants/{TENANT}/filters/{RUN}").as_str()
+            )
+        );
+        assert_eq!(r.body, Some(json!({"scope": "t"})));
+        let r = request_of(json!({}), |c| async move {
+            c.delete_filter(RUN.parse().unwrap()).await
+        })
+        .await;
+        assert_eq!(
+            (r.method.as_str(), r.path.as_str()),
+            (
+                "DELETE",
+                format!("/api/v1/stable/tenants/{TENANT}/filters/{RUN}").as_str()
+            )
+        );
+    }
+
+    #[tokio::test]
+    async fn a_mutation_is_sent_once_even_on_503() {
+        let server = answering(503, json!({"message": "busy"})).await;
+        let err = client(&server, false)
+            .restore_task(RUN.parse().unwrap())
+            .await
+            .unwrap_err();
+        assert_eq!(err.status(), Some(503));
+        assert!(
+            !err.outcome_unknown,
+            "Hatchet answered, so the outcome is known"
+        );
+        assert_eq!(
+            recorded(&server).await.len(),
+            1,
+            "mutations are never retried"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_mutation_whose_connection_breaks_after_sending_has_an_unknown_outcome() {
+        // A loopback server that reads the request, then hangs up without answering.
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let accepted = tokio::spawn(async move {
+            let mut connections = 0;
+            while let Ok(Ok((mut socket, _))) =
+                tokio::time::timeout(Duration::from_millis(800), listener.accept()).await
+            {
+                connections += 1;
+                let mut buffer = [0u8; 4096];
+                let _ = tokio::io::AsyncReadExt::read(&mut socket, &mut buffer).await;
+                drop(socket);
+            }
+            connections
+        });
+        let err = client_at(&url, false)
+            .restore_task(RUN.parse().unwrap())
+            .await
+            .unwrap_err();
+        assert!(err.outcome_unknown, "{err}");
+        assert!(
+            err.to_string()
+                .contains("outcome is unknown; it was not retried"),
+            "{err}"
+        );
+        assert_eq!(accepted.await.unwrap(), 1, "sent once, never retried");
+
+        // A read on the same broken server is retried (and still fails, with a known outcome).
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let accepted = tokio::spawn(async move {
+            let mut connections = 0;
+            while let Ok(Ok((mut socket, _))) =
+                tokio::time::timeout(Duration::from_millis(800), listener.accept()).await
+            {
+                connections += 1;
+                let mut buffer = [0u8; 4096];
+                let _ = tokio::io::AsyncReadExt::read(&mut socket, &mut buffer).await;
+            }
+            connections
+        });
+        let err = client_at(&url, false)
+            .get_task(RUN.parse().unwrap(), None)
+            .await
+            .unwrap_err();
+        assert!(!err.outcome_unknown);
+        assert_eq!(accepted.await.unwrap(), 4, "a read is tried 1 + 3 times");
+    }
+}

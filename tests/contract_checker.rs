@@ -591,3 +591,29 @@ fn assert_conforms_panics_listing_every_violation() {
         "{message}"
     );
 }
+
+#[test]
+fn the_legacy_is_paused_field_is_allowed_only_as_a_boolean_on_workflow_patches() {
+    let path = "/api/v1/workflows/9b2f1c3e-5d4a-4f6b-8c7d-0e1f2a3b4c5d";
+    let body =
+        |is_paused: Value| Some(json!({"pause": {"action": "unpause"}, "isPaused": is_paused}));
+    expect_pass(request("PATCH", path, &[], body(json!(false))));
+    expect_violation(
+        request("PATCH", path, &[], body(json!("yes"))),
+        &["`isPaused` must be a boolean"],
+    );
+    // Elsewhere it is an unknown field like any other.
+    let worker = "/api/v1/workers/9b2f1c3e-5d4a-4f6b-8c7d-0e1f2a3b4c5d";
+    expect_pass(request(
+        "PATCH",
+        worker,
+        &[],
+        Some(json!({"isPaused": true})),
+    ));
+    expect_violation(
+        trigger(Some(
+            json!({"workflowName": "x", "input": {}, "isPaused": true}),
+        )),
+        &["isPaused"],
+    );
+}

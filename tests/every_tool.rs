@@ -9,35 +9,13 @@ use hatchet_mcp::mcp::tools::{self, ToolSpec};
 use serde_json::{Map, Value, json};
 use support::{
     contract::assert_server_conforms,
-    fake::{RUN, TENANT, recorded},
+    fake::{RUN, TENANT, recorded, valid_arguments},
     session::{call, start, text},
 };
 use wiremock::{Mock, MockServer, ResponseTemplate, matchers::any};
 
 fn properties(tool: &ToolSpec) -> &Map<String, Value> {
     tool.input_schema["properties"].as_object().unwrap()
-}
-
-/// The smallest valid call: every required argument, ids set to [`RUN`].
-fn valid_arguments(tool: &ToolSpec) -> Map<String, Value> {
-    let required = tool
-        .input_schema
-        .get("required")
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
-    required
-        .iter()
-        .filter_map(Value::as_str)
-        .map(|name| {
-            let value = if name.ends_with("_id") {
-                json!(RUN)
-            } else {
-                json!("true")
-            };
-            (name.to_owned(), value)
-        })
-        .collect()
 }
 
 /// `GET /api/v1/tenants/{t}/workflows/crons/{cron_id}` → (`GET`, the path with ids filled in).
@@ -150,9 +128,10 @@ async fn every_tool_refuses_bad_arguments_without_sending_anything() {
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({})))
         .mount(&server)
         .await;
-    let session = start(&server, &[]).await;
+    // Read-write, so that the mutating tools are registered and checked too.
+    let session = start(&server, &[("HATCHET_MCP_READ_ONLY", "false")]).await;
     let mut checked = 0;
-    for tool in tools::registered(true) {
+    for tool in tools::registered(false) {
         for (arguments, expected) in bad_calls(&tool) {
             let result = call(&session, tool.name, Value::Object(arguments.clone())).await;
             assert_eq!(result.is_error, Some(true), "{} {arguments:?}", tool.name);
@@ -171,7 +150,7 @@ async fn every_tool_refuses_bad_arguments_without_sending_anything() {
     );
     println!("{checked} bad calls refused");
     assert!(
-        checked > 60,
+        checked > 100,
         "the schemas should yield many checks, got {checked}"
     );
     session.cancel().await.unwrap();

@@ -31,8 +31,30 @@ const READ_TOOLS: [&str; 24] = [
     "get_trace",
 ];
 
-/// Budget for the read-only `tools/list` result, compact JSON.
+const MUTATING_TOOLS: [&str; 17] = [
+    "trigger_workflow",
+    "cancel_runs",
+    "replay_runs",
+    "restore_task",
+    "push_event",
+    "pause_workflow",
+    "resume_workflow",
+    "pause_worker",
+    "resume_worker",
+    "create_cron",
+    "delete_cron",
+    "create_scheduled",
+    "delete_scheduled",
+    "reschedule",
+    "create_filter",
+    "update_filter",
+    "delete_filter",
+];
+
+/// Budgets for the `tools/list` result, compact JSON: every byte is paid in every
+/// conversation.
 const READ_ONLY_BUDGET: usize = 11_000;
+const READ_WRITE_BUDGET: usize = 19_000;
 
 fn tools_list_bytes(read_only: bool) -> usize {
     let listed: Vec<_> = tools::registered(read_only)
@@ -51,6 +73,31 @@ fn read_only_registers_exactly_the_24_read_tools() {
     names.sort_unstable();
     expected.sort_unstable();
     assert_eq!(names, expected);
+}
+
+#[test]
+fn read_write_registers_exactly_the_41_tools() {
+    let mut names: Vec<&str> = tools::registered(false).iter().map(|t| t.name).collect();
+    let mut expected = [READ_TOOLS.as_slice(), MUTATING_TOOLS.as_slice()].concat();
+    names.sort_unstable();
+    expected.sort_unstable();
+    assert_eq!(names, expected);
+    let mutating: Vec<&str> = tools::all()
+        .iter()
+        .filter(|t| t.is_mutating())
+        .map(|t| t.name)
+        .collect();
+    assert_eq!(mutating.len(), MUTATING_TOOLS.len());
+}
+
+#[test]
+fn read_write_tools_list_fits_the_context_budget() {
+    let bytes = tools_list_bytes(false);
+    println!("read-write tools/list: {bytes} bytes for 41 tools (budget {READ_WRITE_BUDGET})");
+    assert!(
+        bytes <= READ_WRITE_BUDGET,
+        "read-write tools/list is {bytes} bytes, over {READ_WRITE_BUDGET}"
+    );
 }
 
 #[test]
@@ -92,7 +139,7 @@ fn every_tool_sets_a_title_and_all_four_hints_matching_its_effect() {
                 "{}",
                 spec.name
             ),
-            Effect::Mutating { idempotent } => {
+            Effect::Mutating { idempotent, .. } => {
                 assert_eq!(
                     hints,
                     (Some(false), Some(true), Some(idempotent), Some(true)),

@@ -3,7 +3,7 @@
 
 use jiff::Timestamp;
 use reqwest::Method;
-use serde_json::Value;
+use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
 use super::{ApiError, Client, runs::RunStatus};
@@ -49,6 +49,34 @@ impl Client {
 
     pub async fn list_event_keys(&self) -> Result<Value, ApiError> {
         self.send(self.stable_tenant(Method::GET, &["events", "keys"]))
+            .await
+    }
+}
+
+/// Body of `POST /api/v1/tenants/{t}/events`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PushEvent {
+    /// Already namespaced by the caller.
+    pub key: String,
+    pub data: Map<String, Value>,
+    pub additional_metadata: Option<Map<String, Value>>,
+    pub priority: Option<u32>,
+    pub scope: Option<String>,
+}
+
+impl Client {
+    pub async fn push_event(&self, event: &PushEvent) -> Result<Value, ApiError> {
+        let mut body = json!({ "key": event.key, "data": event.data });
+        if let Some(metadata) = &event.additional_metadata {
+            body["additionalMetadata"] = Value::Object(metadata.clone());
+        }
+        if let Some(priority) = event.priority {
+            body["priority"] = priority.into();
+        }
+        if let Some(scope) = &event.scope {
+            body["scope"] = scope.clone().into();
+        }
+        self.send(self.tenant(Method::POST, &["events"]).body(body))
             .await
     }
 }

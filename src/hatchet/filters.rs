@@ -1,7 +1,7 @@
 //! Event filters (v1) and the CEL debugger.
 
 use reqwest::Method;
-use serde_json::{Map, Value};
+use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
 use super::{ApiError, Client};
@@ -54,5 +54,62 @@ impl Client {
                 .body(Value::Object(json)),
         )
         .await
+    }
+}
+
+/// Body of `POST /api/v1/stable/tenants/{t}/filters`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CreateFilter {
+    pub workflow_id: Uuid,
+    pub expression: String,
+    pub scope: String,
+    pub payload: Option<Map<String, Value>>,
+}
+
+/// Body of `PATCH /api/v1/stable/tenants/{t}/filters/{id}`: only the fields given.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct UpdateFilter {
+    pub expression: Option<String>,
+    pub scope: Option<String>,
+    pub payload: Option<Map<String, Value>>,
+}
+
+impl Client {
+    pub async fn create_filter(&self, filter: &CreateFilter) -> Result<Value, ApiError> {
+        let mut body = json!({
+            "workflowId": filter.workflow_id,
+            "expression": filter.expression,
+            "scope": filter.scope,
+        });
+        if let Some(payload) = &filter.payload {
+            body["payload"] = Value::Object(payload.clone());
+        }
+        self.send(self.stable_tenant(Method::POST, &["filters"]).body(body))
+            .await
+    }
+
+    pub async fn update_filter(
+        &self,
+        filter_id: Uuid,
+        update: &UpdateFilter,
+    ) -> Result<Value, ApiError> {
+        let mut body = Map::new();
+        if let Some(expression) = &update.expression {
+            body.insert("expression".into(), expression.clone().into());
+        }
+        if let Some(scope) = &update.scope {
+            body.insert("scope".into(), scope.clone().into());
+        }
+        if let Some(payload) = &update.payload {
+            body.insert("payload".into(), Value::Object(payload.clone()));
+        }
+        let request = self.stable_tenant(Method::PATCH, &["filters", &filter_id.to_string()]);
+        self.send(request.body(Value::Object(body))).await
+    }
+
+    /// Answers the deleted filter.
+    pub async fn delete_filter(&self, filter_id: Uuid) -> Result<Value, ApiError> {
+        self.send(self.stable_tenant(Method::DELETE, &["filters", &filter_id.to_string()]))
+            .await
     }
 }

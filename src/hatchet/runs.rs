@@ -2,10 +2,10 @@
 
 use jiff::Timestamp;
 use reqwest::Method;
-use serde_json::Value;
+use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
-use super::{ApiError, Client};
+use super::{ApiError, Client, ErrorKind};
 
 // `V1TaskStatus`: the status of a v1 run or task.
 api_enum!(RunStatus {
@@ -89,5 +89,87 @@ impl Client {
             )
             .query_opt("depth", depth);
         self.send(request).await
+    }
+}
+
+/// Which bulk action `cancel_runs` / `replay_runs` take.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BulkAction {
+    Cancel,
+    Replay,
+}
+
+impl BulkAction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Cancel => "cancel",
+            Self::Replay => "replay",
+        }
+    }
+}
+
+/// Query of `GET /api/v1/stable/tenants/{t}/workflow-runs/external-ids`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunIdFilter {
+    pub since: Timestamp,
+    pub until: Option<Timestamp>,
+    pub statuses: Vec<RunStatus>,
+    pub workflow_ids: Vec<Uuid>,
+    /// `key:value` pairs.
+    pub additional_metadata: Vec<String>,
+}
+
+/// Body of `POST /api/v1/stable/tenants/{t}/workflow-runs/trigger`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TriggerRun {
+    /// Already namespaced by the caller.
+    pub workflow_name: String,
+    pub input: Map<String, Value>,
+    pub additional_metadata: Option<Map<String, Value>>,
+    pub priority: Option<u32>,
+}
+
+impl Client {
+    /// The ids of the runs a filter matches: the API answers a bare JSON array.
+    pub async fn list_run_ids(&self, filter: &RunIdFilter) -> Result<Vec<Uuid>, ApiError> {
+        let request = self
+            .stable_tenant(Method::GET, &["workflow-runs", "external-ids"])
+            .query("since", filter.since)
+            .query_opt("until", filter.until)
+            .query_each("statuses", &filter.statuses)
+            .query_each("workflow_ids", &filter.workflow_ids)
+            .query_each("additional_metadata", &filter.additional_metadata);
+        let answer = self.send(request).await?;
+        serde_json::from_value(answer).map_err(|e| {
+            ApiError::new(
+                ErrorKind::InvalidBody,
+                format!("Hatchet's list of run ids was not an array of UUIDs: {e}"),
+            )
+        })
+    }
+
+    /// Cancels or replays the given runs or tasks; answers `{ids}`, the ids acted on.
+    pub async fn bulk_action(&self, action: BulkAction, ids: &[Uuid]) -> Result<Value, ApiError> {
+        let body = json!({ "externalIds": ids });
+        self.send(
+            self.stable_tenant(Method::POST, &["tasks", action.as_str()])
+                .body(body),
+        )
+        .await
+    }
+
+    pub async fn trigger_run(&self, trigger: &TriggerRun) -> Result<Value, ApiError> {
+        let mut body = json!({ "workflowName": trigger.workflow_name, "input": trigger.input });
+        if let Some(metadata) = &trigger.additional_metadata {
+            body["additionalMetadata"] = Value::Object(metadata.clone());
+        }
+        if let Some(priority) = trigger.priority {
+            body["priority"] = priority.into();
+        }
+        self.send(
+            self.stable_tenant(Method::POST, &["workflow-runs", "trigger"])
+                .body(body),
+        )
+        .await
     }
 }

@@ -1,8 +1,9 @@
 //! Cron triggers and scheduled runs. These endpoints spell their query parameters in
 //! camelCase and their sort direction in upper case.
 
+use jiff::Timestamp;
 use reqwest::Method;
-use serde_json::Value;
+use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
 use super::{ApiError, Client, SortDirection};
@@ -78,5 +79,103 @@ impl Client {
             .query("limit", query.limit)
             .query("offset", query.offset);
         self.send(request).await
+    }
+}
+
+/// Body of `POST /api/v1/tenants/{t}/workflows/{workflow_name}/crons`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CreateCron {
+    pub cron_name: String,
+    pub expression: String,
+    pub input: Map<String, Value>,
+    pub additional_metadata: Map<String, Value>,
+    pub priority: Option<u32>,
+}
+
+/// Body of `POST /api/v1/tenants/{t}/workflows/{workflow_name}/scheduled`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CreateScheduled {
+    pub trigger_at: Timestamp,
+    pub input: Map<String, Value>,
+    pub additional_metadata: Map<String, Value>,
+    pub priority: Option<u32>,
+}
+
+impl Client {
+    /// The path takes the workflow's (namespaced) name, not its id.
+    pub async fn create_cron(
+        &self,
+        workflow_name: &str,
+        cron: &CreateCron,
+    ) -> Result<Value, ApiError> {
+        let mut body = json!({
+            "cronName": cron.cron_name,
+            "cronExpression": cron.expression,
+            "input": cron.input,
+            "additionalMetadata": cron.additional_metadata,
+        });
+        if let Some(priority) = cron.priority {
+            body["priority"] = priority.into();
+        }
+        self.send(
+            self.tenant(Method::POST, &["workflows", workflow_name, "crons"])
+                .body(body),
+        )
+        .await
+    }
+
+    /// Answers 204 with no body.
+    pub async fn delete_cron(&self, cron_id: Uuid) -> Result<Value, ApiError> {
+        self.send(self.tenant(
+            Method::DELETE,
+            &["workflows", "crons", &cron_id.to_string()],
+        ))
+        .await
+    }
+
+    /// The path takes the workflow's (namespaced) name, not its id.
+    pub async fn create_scheduled(
+        &self,
+        workflow_name: &str,
+        run: &CreateScheduled,
+    ) -> Result<Value, ApiError> {
+        let mut body = json!({
+            "triggerAt": run.trigger_at.to_string(),
+            "input": run.input,
+            "additionalMetadata": run.additional_metadata,
+        });
+        if let Some(priority) = run.priority {
+            body["priority"] = priority.into();
+        }
+        self.send(
+            self.tenant(Method::POST, &["workflows", workflow_name, "scheduled"])
+                .body(body),
+        )
+        .await
+    }
+
+    /// Answers 204 with no body.
+    pub async fn delete_scheduled(&self, scheduled_id: Uuid) -> Result<Value, ApiError> {
+        self.send(self.tenant(
+            Method::DELETE,
+            &["workflows", "scheduled", &scheduled_id.to_string()],
+        ))
+        .await
+    }
+
+    pub async fn reschedule(
+        &self,
+        scheduled_id: Uuid,
+        trigger_at: Timestamp,
+    ) -> Result<Value, ApiError> {
+        let body = json!({ "triggerAt": trigger_at.to_string() });
+        self.send(
+            self.tenant(
+                Method::PATCH,
+                &["workflows", "scheduled", &scheduled_id.to_string()],
+            )
+            .body(body),
+        )
+        .await
     }
 }

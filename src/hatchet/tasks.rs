@@ -61,3 +61,14 @@ impl Client {
         self.send(request).await
     }
 }
+
+impl Client {
+    /// Requeues an evicted durable task; answers `{requeued}`.
+    pub async fn restore_task(&self, task_id: Uuid) -> Result<Value, ApiError> {
+        self.send(self.v1(
+            Method::POST,
+            &["stable", "tasks", &task_id.to_string(), "restore"],
+        ))
+        .await
+    }
+}

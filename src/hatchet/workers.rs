@@ -1,7 +1,7 @@
 //! Workers: the processes that run tasks.
 
 use reqwest::Method;
-use serde_json::Value;
+use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::{ApiError, Client};
@@ -26,5 +26,21 @@ impl Client {
     pub async fn get_worker(&self, worker_id: Uuid) -> Result<Value, ApiError> {
         self.send(self.v1(Method::GET, &["workers", &worker_id.to_string()]))
             .await
+    }
+}
+
+impl Client {
+    /// Pauses (`true`) or resumes (`false`) a worker: a paused worker takes no new runs.
+    pub async fn set_worker_paused(
+        &self,
+        worker_id: Uuid,
+        paused: bool,
+    ) -> Result<Value, ApiError> {
+        let body = json!({ "isPaused": paused });
+        self.send(
+            self.v1(Method::PATCH, &["workers", &worker_id.to_string()])
+                .body(body),
+        )
+        .await
     }
 }

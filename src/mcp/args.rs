@@ -179,6 +179,20 @@ pub fn parse<A: DeserializeOwned>(
 /// name is known (serde loses it inside flattened structs such as [`Page`]).
 fn check_bounds(name: &str, schema: &Value, value: &Value) -> Result<(), ArgError> {
     let bound = |key| schema.get(key).and_then(Value::as_i64);
+    if let Some(items) = value.as_array() {
+        let count = items.len() as i64;
+        if let Some(max) = bound("maxItems").filter(|max| count > *max) {
+            return Err(ArgError(format!(
+                "Invalid argument `{name}`: at most {max} items, got {count}."
+            )));
+        }
+        if let Some(min) = bound("minItems").filter(|min| count < *min) {
+            return Err(ArgError(format!(
+                "Invalid argument `{name}`: at least {min} item(s), got {count}."
+            )));
+        }
+        return Ok(());
+    }
     let (Some(min), Some(n)) = (bound("minimum"), value.as_i64()) else {
         return Ok(());
     };
@@ -352,6 +366,130 @@ pub fn time_window(
     }
     Ok((since, until))
 }
+
+/// `trigger_at`: RFC 3339 with any offset, or a duration from now (`+10m`, `+2h`). A time
+/// that is not in the future is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FutureTime(pub Timestamp);
+
+impl<'de> Deserialize<'de> for FutureTime {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        parse_future_time(&text, Timestamp::now())
+            .map(FutureTime)
+            .map_err(serde::de::Error::custom)
+    }
+}
+
+impl JsonSchema for FutureTime {
+    fn schema_name() -> Cow<'static, str> {
+        "FutureTime".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({"type": "string"})
+    }
+}
+
+pub(crate) fn parse_future_time(text: &str, now: Timestamp) -> Result<Timestamp, String> {
+    let text = text.trim();
+    let when = if let Some(relative) = text.strip_prefix('+') {
+        parse_duration(relative).and_then(|d| now.checked_add(d).ok())
+    } else {
+        text.parse::<Timestamp>().ok()
+    };
+    match when {
+        Some(when) if when > now => Ok(when),
+        Some(when) => Err(format!(
+            "{when} is not in the future (now is {now}); give a later time or a duration such as +10m"
+        )),
+        None => Err(format!(
+            "expected RFC 3339 with an offset (2026-05-19T09:00:00Z) or a duration from now (+10m, +2h), got {:?}",
+            super::output::preview(text)
+        )),
+    }
+}
+
+/// A duration such as `24h`, `90m` or `7d`, sent in Go's notation (Go has no day unit).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GoDuration(pub String);
+
+impl<'de> Deserialize<'de> for GoDuration {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        let seconds = parse_duration(&text)
+            .map(|d| d.as_secs())
+            .filter(|s| *s > 0)
+            .ok_or_else(|| {
+                serde::de::Error::custom(format!(
+                    "expected a duration such as 30m, 24h or 7d, got {:?}",
+                    super::output::preview(&text)
+                ))
+            })?;
+        let go = match seconds {
+            s if s % 3600 == 0 => format!("{}h", s / 3600),
+            s if s % 60 == 0 => format!("{}m", s / 60),
+            s => format!("{s}s"),
+        };
+        Ok(GoDuration(go))
+    }
+}
+
+impl JsonSchema for GoDuration {
+    fn schema_name() -> Cow<'static, str> {
+        "GoDuration".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({"type": "string"})
+    }
+}
+
+/// A cron expression, checked locally: five or six fields, or one of Hatchet's macros.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CronExpression(pub String);
+
+const CRON_MACROS: [&str; 6] = [
+    "@yearly",
+    "@annually",
+    "@monthly",
+    "@weekly",
+    "@daily",
+    "@hourly",
+];
+
+impl<'de> Deserialize<'de> for CronExpression {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        let expression = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        let fields = expression.split(' ').count();
+        let field_chars = |c: char| c.is_ascii_alphanumeric() || "*/,-?#".contains(c);
+        let valid = if expression.starts_with('@') {
+            CRON_MACROS.contains(&expression.to_ascii_lowercase().as_str())
+        } else {
+            (5..=6).contains(&fields) && expression.chars().all(|c| c == ' ' || field_chars(c))
+        };
+        if valid {
+            Ok(CronExpression(expression))
+        } else {
+            Err(serde::de::Error::custom(format!(
+                "expected 5 or 6 cron fields (\"0 * * * *\") or one of {}, got {:?}",
+                CRON_MACROS.join(" "),
+                super::output::preview(&text)
+            )))
+        }
+    }
+}
+
+impl JsonSchema for CronExpression {
+    fn schema_name() -> Cow<'static, str> {
+        "CronExpression".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({"type": "string"})
+    }
+}
+
+/// Run priority: 1 (lowest) to 3.
+pub type Priority = Bounded<1, 3, 1>;
 
 /// An integer in `MIN..=MAX`, defaulting to `DEFAULT` where the field has `#[serde(default)]`.
 /// Out of range is an error, never a silent clamp.
@@ -664,6 +802,71 @@ mod tests {
         );
         assert!(parse_past_time("6x", now).is_err());
         assert!(parse_past_time("99999999999d", now).is_err());
+    }
+
+    #[test]
+    fn trigger_times_must_be_in_the_future() {
+        let now: Timestamp = "2026-05-19T12:00:00Z".parse().unwrap();
+        assert_eq!(
+            parse_future_time("+10m", now).unwrap().to_string(),
+            "2026-05-19T12:10:00Z"
+        );
+        assert_eq!(
+            parse_future_time("2026-05-20T09:00:00+09:00", now)
+                .unwrap()
+                .to_string(),
+            "2026-05-20T00:00:00Z"
+        );
+        assert!(
+            parse_future_time("2026-05-19T11:00:00Z", now)
+                .unwrap_err()
+                .contains("not in the future")
+        );
+        assert!(
+            parse_future_time("tomorrow", now)
+                .unwrap_err()
+                .contains("+10m")
+        );
+    }
+
+    #[test]
+    fn cron_expressions_and_durations_are_checked_locally() {
+        let cron = |s: &str| {
+            serde_json::from_value::<CronExpression>(json!(s))
+                .map(|c| c.0)
+                .map_err(|e| e.to_string())
+        };
+        assert_eq!(cron("0  3 * * 1-5").unwrap(), "0 3 * * 1-5");
+        assert_eq!(cron("*/5 * * * * *").unwrap(), "*/5 * * * * *");
+        assert_eq!(cron("@daily").unwrap(), "@daily");
+        assert!(cron("* * * *").unwrap_err().contains("5 or 6 cron fields"));
+        assert!(cron("@sometimes").is_err());
+        assert!(cron("0 3 * * 1; rm").is_err());
+        let go = |s: &str| {
+            serde_json::from_value::<GoDuration>(json!(s))
+                .map(|d| d.0)
+                .map_err(|e| e.to_string())
+        };
+        assert_eq!(go("24h").unwrap(), "24h");
+        assert_eq!(go("7d").unwrap(), "168h");
+        assert_eq!(go("90m").unwrap(), "90m");
+        assert_eq!(go("45s").unwrap(), "45s");
+        assert!(go("0m").is_err() && go("soon").is_err());
+    }
+
+    #[test]
+    fn array_lengths_follow_the_schema() {
+        let schema = json!({"type": "object", "properties": {"ids": {"type": "array", "items": {"type": "string"}, "minItems": 1, "maxItems": 2}}});
+        let parse_ids = |v: Value| check_bounds("ids", &schema["properties"]["ids"], &v);
+        assert!(parse_ids(json!(["a", "b"])).is_ok());
+        assert_eq!(
+            parse_ids(json!(["a", "b", "c"])).unwrap_err().0,
+            "Invalid argument `ids`: at most 2 items, got 3."
+        );
+        assert_eq!(
+            parse_ids(json!([])).unwrap_err().0,
+            "Invalid argument `ids`: at least 1 item(s), got 0."
+        );
     }
 
     #[test]

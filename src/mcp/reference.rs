@@ -43,7 +43,7 @@ pub fn tools_markdown(tools: &[ToolSpec]) -> String {
 fn tool_section(tool: &ToolSpec) -> String {
     let (read_only, destructive, idempotent) = match tool.effect {
         Effect::Read => (true, false, true),
-        Effect::Mutating { idempotent } => (false, true, idempotent),
+        Effect::Mutating { idempotent, .. } => (false, true, idempotent),
     };
     let mut out = format!(
         "\n### `{}`: {}\n\n{}\n\n- REST: `{}`\n- Annotations: readOnly={read_only}, destructive={destructive}, idempotent={idempotent}, openWorld=true\n",

@@ -39,7 +39,7 @@ impl HatchetServer {
         let listed = tools.iter().map(ToolSpec::to_mcp).collect();
         let instructions = instructions(&client, &tools);
         Self {
-            ctx: Arc::new(ToolContext { client, namespace }),
+            ctx: Arc::new(ToolContext::new(client, namespace)),
             tools: Arc::new(tools),
             listed: Arc::new(listed),
             instructions: instructions.into(),

@@ -3,11 +3,12 @@
 
 use std::time::Duration;
 
+use hatchet_mcp::mcp::tools::ToolSpec;
 use hatchet_mcp::{
     config::Secret,
     hatchet::{Client, ClientOptions, RetryPolicy},
 };
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 use wiremock::MockServer;
 
 use super::contract::RecordedRequest;
@@ -101,4 +102,38 @@ pub fn pairs(request: &RecordedRequest) -> Vec<(&str, &str)> {
         .iter()
         .map(|(k, v)| (k.as_str(), v.as_str()))
         .collect()
+}
+
+/// The smallest valid call of any tool: every required argument with a plausible value.
+pub fn valid_arguments(tool: &ToolSpec) -> Map<String, Value> {
+    let required = tool
+        .input_schema
+        .get("required")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let mut arguments: Map<String, Value> = required
+        .iter()
+        .filter_map(Value::as_str)
+        .map(|name| {
+            let value = match name {
+                n if n.ends_with("_id") => json!(RUN),
+                "expression" => json!("0 3 * * *"),
+                "trigger_at" => json!("+1h"),
+                _ => json!("etl"),
+            };
+            (name.to_owned(), value)
+        })
+        .collect();
+    match tool.name {
+        "update_filter" => {
+            arguments.insert("scope".into(), json!("s2"));
+        }
+        "cancel_runs" | "replay_runs" => {
+            arguments.insert("run_ids".into(), json!([RUN]));
+            arguments.insert("dry_run".into(), json!(false));
+        }
+        _ => {}
+    }
+    arguments
 }

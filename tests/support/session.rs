@@ -6,7 +6,10 @@ use rmcp::{
     service::RunningService,
     transport::TokioChildProcess,
 };
+use std::process::Stdio;
+
 use serde_json::Value;
+use tokio::process::ChildStderr;
 use wiremock::MockServer;
 
 use super::fake::token_for;
@@ -16,21 +19,34 @@ pub type Session = RunningService<RoleClient, ()>;
 /// Starts the binary with only the given environment, plus a token pointing at `server`
 /// and a 5 s call deadline.
 pub async fn start(server: &MockServer, env: &[(&str, &str)]) -> Session {
+    start_at(&server.uri(), env, Stdio::null()).await.0
+}
+
+/// As [`start`], for any loopback URL, keeping the server's stderr to read.
+pub async fn start_with_stderr(url: &str, env: &[(&str, &str)]) -> (Session, ChildStderr) {
+    let (session, stderr) = start_at(url, env, Stdio::piped()).await;
+    (session, stderr.expect("stderr was piped"))
+}
+
+async fn start_at(
+    url: &str,
+    env: &[(&str, &str)],
+    stderr: Stdio,
+) -> (Session, Option<ChildStderr>) {
     let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_hatchet-mcp"));
     command
         .env_clear()
-        .env("HATCHET_CLIENT_TOKEN", token_for(&server.uri()))
+        .env("HATCHET_CLIENT_TOKEN", token_for(url))
         .env("HATCHET_MCP_TIMEOUT_SECS", "5");
     for (name, value) in env {
         command.env(name, value);
     }
-    let (transport, _stderr) = TokioChildProcess::builder(command)
-        .stderr(std::process::Stdio::null())
+    let (transport, stderr) = TokioChildProcess::builder(command)
+        .stderr(stderr)
         .spawn()
         .unwrap();
-    ().serve(transport)
-        .await
-        .expect("the server answers initialize")
+    let session = ().serve(transport).await.expect("the server answers initialize");
+    (session, stderr)
 }
 
 /// Calls a tool; `arguments` must be a JSON object.

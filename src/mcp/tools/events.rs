@@ -5,11 +5,14 @@ use std::sync::Arc;
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use super::{ToolContext, ToolResult, ToolSpec};
+use super::{Effect, ToolContext, ToolResult, ToolSpec};
 use crate::{
-    hatchet::{events::ListEvents, runs::RunStatus},
+    hatchet::{
+        events::{ListEvents, PushEvent},
+        runs::RunStatus,
+    },
     mcp::{
-        args::{self, Id, MetadataFilter, NoArgs, Page, PastTime},
+        args::{self, Id, JsonObject, MetadataFilter, NoArgs, Page, PastTime, Priority},
         output,
     },
 };
@@ -94,4 +97,38 @@ async fn list_event_keys(ctx: Arc<ToolContext>, _: NoArgs) -> ToolResult {
         None,
         true,
     )?)
+}
+
+pub fn mutating_tools() -> Vec<ToolSpec> {
+    vec![ToolSpec::mutating(
+        "push_event",
+        "Push event",
+        "POST /api/v1/tenants/{t}/events",
+        Effect::Mutating {
+            idempotent: false,
+            verify_with: "list_events",
+        },
+        "MUTATES LIVE STATE. Push an event; it may trigger workflows.",
+        push_event,
+    )]
+}
+
+#[derive(Deserialize, JsonSchema)]
+struct PushEventArgs {
+    key: String,
+    data: Option<JsonObject>,
+    additional_metadata: Option<JsonObject>,
+    priority: Option<Priority>,
+    scope: Option<String>,
+}
+
+async fn push_event(ctx: Arc<ToolContext>, args: PushEventArgs) -> ToolResult {
+    let event = PushEvent {
+        key: ctx.namespaced(&args.key),
+        data: args.data.unwrap_or_default(),
+        additional_metadata: args.additional_metadata,
+        priority: args.priority.map(Priority::as_u32),
+        scope: args.scope,
+    };
+    Ok(output::item(ctx.client.push_event(&event).await?))
 }

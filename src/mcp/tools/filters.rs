@@ -5,11 +5,11 @@ use std::sync::Arc;
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use super::{ToolContext, ToolResult, ToolSpec};
+use super::{Effect, ToolContext, ToolResult, ToolSpec};
 use crate::{
-    hatchet::filters::CelDebug,
+    hatchet::filters::{CelDebug, CreateFilter, UpdateFilter},
     mcp::{
-        args::{self, Id, JsonObject, Page},
+        args::{self, ArgError, Id, JsonObject, Page},
         output,
     },
 };
@@ -86,4 +86,85 @@ async fn cel_debug(ctx: Arc<ToolContext>, args: CelDebugArgs) -> ToolResult {
         filter_payload: args.filter_payload,
     };
     Ok(output::item(ctx.client.cel_debug(&body).await?))
+}
+
+pub fn mutating_tools() -> Vec<ToolSpec> {
+    let effect = |idempotent| Effect::Mutating {
+        idempotent,
+        verify_with: "list_filters",
+    };
+    vec![
+        ToolSpec::mutating(
+            "create_filter",
+            "Create filter",
+            "POST /api/v1/stable/tenants/{t}/filters",
+            effect(false),
+            "MUTATES LIVE STATE. Add an event filter to a workflow.",
+            create_filter,
+        ),
+        ToolSpec::mutating(
+            "update_filter",
+            "Update filter",
+            "PATCH /api/v1/stable/tenants/{t}/filters/{filter_id}",
+            effect(true),
+            "MUTATES LIVE STATE. Change a filter's expression, scope or payload.",
+            update_filter,
+        ),
+        ToolSpec::mutating(
+            "delete_filter",
+            "Delete filter",
+            "DELETE /api/v1/stable/tenants/{t}/filters/{filter_id}",
+            effect(true),
+            "MUTATES LIVE STATE. Delete an event filter.",
+            delete_filter,
+        ),
+    ]
+}
+
+#[derive(Deserialize, JsonSchema)]
+struct CreateFilterArgs {
+    workflow_id: Id,
+    /// CEL
+    expression: String,
+    scope: String,
+    payload: Option<JsonObject>,
+}
+
+async fn create_filter(ctx: Arc<ToolContext>, args: CreateFilterArgs) -> ToolResult {
+    let filter = CreateFilter {
+        workflow_id: args.workflow_id.0,
+        expression: args.expression,
+        scope: args.scope,
+        payload: args.payload,
+    };
+    Ok(output::item(ctx.client.create_filter(&filter).await?))
+}
+
+#[derive(Deserialize, JsonSchema)]
+struct UpdateFilterArgs {
+    filter_id: Id,
+    expression: Option<String>,
+    scope: Option<String>,
+    payload: Option<JsonObject>,
+}
+
+async fn update_filter(ctx: Arc<ToolContext>, args: UpdateFilterArgs) -> ToolResult {
+    let update = UpdateFilter {
+        expression: args.expression,
+        scope: args.scope,
+        payload: args.payload,
+    };
+    if update == UpdateFilter::default() {
+        let missing = "Give at least one of `expression`, `scope`, `payload` to change.";
+        return Err(ArgError::new(missing).into());
+    }
+    Ok(output::item(
+        ctx.client.update_filter(args.filter_id.0, &update).await?,
+    ))
+}
+
+async fn delete_filter(ctx: Arc<ToolContext>, args: GetFilterArgs) -> ToolResult {
+    Ok(output::item(
+        ctx.client.delete_filter(args.filter_id.0).await?,
+    ))
 }

@@ -5,6 +5,7 @@
 //! [`args::parse`](super::args::parse) against the tool's own schema), calls one client
 //! function, and shapes the answer with [`output`](super::output).
 
+mod bulk;
 mod events;
 mod filters;
 mod metrics;
@@ -14,11 +15,18 @@ mod tasks;
 mod workers;
 mod workflows;
 
-use std::{future::Future, pin::Pin, sync::Arc, time::Instant};
+use std::{
+    future::Future,
+    hash::{BuildHasher, RandomState},
+    pin::Pin,
+    sync::Arc,
+    time::Instant,
+};
 
 use rmcp::model::{Tool, ToolAnnotations};
 use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
+use serde_json::Value;
 
 use super::{
     args::{self, ArgError, JsonObject},
@@ -31,9 +39,25 @@ pub struct ToolContext {
     pub client: Client,
     /// `HATCHET_CLIENT_NAMESPACE`, normalised (`staging_`).
     pub namespace: Option<String>,
+    /// Keys the bulk tools' confirm tokens. Random per process, so a token can only come
+    /// from a preview this server showed, not be computed by whoever calls it.
+    confirm_key: RandomState,
 }
 
 impl ToolContext {
+    pub fn new(client: Client, namespace: Option<String>) -> Self {
+        Self {
+            client,
+            namespace,
+            confirm_key: RandomState::new(),
+        }
+    }
+
+    /// A digest of an action and a set of ids (sorted by the caller).
+    pub fn confirm_token(&self, action: &str, ids: &[uuid::Uuid]) -> String {
+        format!("{:016x}", self.confirm_key.hash_one((action, ids)))
+    }
+
     /// Prefixes a workflow name or event key with the namespace, as the official SDKs do.
     pub fn namespaced(&self, name: &str) -> String {
         match &self.namespace {
@@ -48,7 +72,11 @@ impl ToolContext {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Effect {
     Read,
-    Mutating { idempotent: bool },
+    Mutating {
+        idempotent: bool,
+        /// The read tool that shows whether it took effect, named when the outcome is unknown.
+        verify_with: &'static str,
+    },
 }
 
 /// Why a call failed; shown to the model as an `isError` result.
@@ -60,8 +88,18 @@ pub enum ToolError {
     Api(#[from] ApiError),
     #[error(transparent)]
     TooLarge(#[from] TooLarge),
+    /// Not done, and why: read-only mode, a bulk limit, a missing confirmation.
     #[error("{0}")]
     Refused(String),
+    /// Hatchet answered, but not as it should have (say, a workflow still not paused).
+    #[error("{0}")]
+    Unexpected(String),
+    /// A mutation whose request may have reached Hatchet: never retried automatically.
+    #[error("{error} Check with `{verify_with}` before trying again.")]
+    OutcomeUnknown {
+        error: ApiError,
+        verify_with: &'static str,
+    },
 }
 
 /// The text of a successful call: compact JSON.
@@ -99,12 +137,13 @@ impl ToolSpec {
         Self::build(name, title, rest, description, Effect::Read, handler)
     }
 
-    #[cfg_attr(not(test), allow(dead_code))] // Issue 4's mutating groups register through this.
+    /// A mutating tool: registered only in read-write mode; `effect` says whether it is
+    /// idempotent and which read tool verifies it.
     fn mutating<A, F, Fut>(
         name: &'static str,
         title: &'static str,
         rest: &'static str,
-        idempotent: bool,
+        effect: Effect,
         description: &'static str,
         handler: F,
     ) -> Self
@@ -113,14 +152,11 @@ impl ToolSpec {
         F: Fn(Arc<ToolContext>, A) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = ToolResult> + Send + 'static,
     {
-        Self::build(
-            name,
-            title,
-            rest,
-            description,
-            Effect::Mutating { idempotent },
-            handler,
-        )
+        debug_assert!(
+            matches!(effect, Effect::Mutating { .. }),
+            "{name} must be Effect::Mutating"
+        );
+        Self::build(name, title, rest, description, effect, handler)
     }
 
     fn build<A, F, Fut>(
@@ -159,30 +195,38 @@ impl ToolSpec {
     }
 
     /// Runs the tool. Mutating tools re-check the mode here (the registry already left them
-    /// out in read-only mode) and write one audit line to stderr.
+    /// out in read-only mode), never leave an unknown outcome unexplained, and write one
+    /// audit line to stderr.
     pub fn call(&self, ctx: Arc<ToolContext>, arguments: Option<JsonObject>) -> BoxFuture {
-        if self.is_mutating() && ctx.client.read_only() {
+        let Effect::Mutating { verify_with, .. } = self.effect else {
+            return (self.handler)(ctx, &self.input_schema, arguments);
+        };
+        if ctx.client.read_only() {
             let refusal = format!(
                 "`{}` changes live state and this server is read-only; set HATCHET_MCP_READ_ONLY=false to allow it.",
                 self.name
             );
             return Box::pin(std::future::ready(Err(ToolError::Refused(refusal))));
         }
+        let targets = audit_targets(arguments.as_ref());
         let future = (self.handler)(ctx, &self.input_schema, arguments);
-        if !self.is_mutating() {
-            return future;
-        }
         let name = self.name;
         Box::pin(async move {
             let started = Instant::now();
-            let result = future.await;
+            let result = match future.await {
+                Err(ToolError::Api(error)) if error.outcome_unknown => {
+                    Err(ToolError::OutcomeUnknown { error, verify_with })
+                }
+                other => other,
+            };
             let outcome = match &result {
                 Ok(_) => "ok",
                 Err(ToolError::Args(_)) => "invalid_arguments",
-                Err(ToolError::Api(e)) if e.outcome_unknown => "unknown",
+                Err(ToolError::OutcomeUnknown { .. }) => "unknown",
                 Err(_) => "error",
             };
-            tracing::info!(target: "audit", tool = name, outcome, duration_ms = started.elapsed().as_millis() as u64, "mutating call");
+            let duration_ms = started.elapsed().as_millis() as u64;
+            tracing::info!(target: "audit", tool = name, targets = %targets, outcome, duration_ms, "mutating call");
             result
         })
     }
@@ -191,7 +235,7 @@ impl ToolSpec {
     pub fn to_mcp(&self) -> Tool {
         let (read_only, destructive, idempotent) = match self.effect {
             Effect::Read => (true, false, true),
-            Effect::Mutating { idempotent } => (false, true, idempotent),
+            Effect::Mutating { idempotent, .. } => (false, true, idempotent),
         };
         let annotations = ToolAnnotations::with_title(self.title)
             .read_only(read_only)
@@ -201,6 +245,41 @@ impl ToolSpec {
         let mut tool = Tool::new(self.name, self.description, self.input_schema.clone());
         tool.annotations = Some(annotations);
         tool
+    }
+}
+
+/// What an audit line names as the call's targets: ids, workflow names and event keys, never
+/// payload contents. Long id lists are cut, with the count.
+fn audit_targets(arguments: Option<&JsonObject>) -> String {
+    const SHOWN: usize = 20;
+    let mut targets = Vec::new();
+    for (name, value) in arguments.into_iter().flatten() {
+        let is_target = name.ends_with("_id")
+            || name.ends_with("_ids")
+            || name == "workflow_name"
+            || name == "key";
+        if !is_target {
+            continue;
+        }
+        let values: Vec<String> = match value {
+            Value::Array(items) => items
+                .iter()
+                .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned))
+                .collect(),
+            Value::String(text) => vec![text.clone()],
+            other => vec![other.to_string()],
+        };
+        let more = values.len().saturating_sub(SHOWN);
+        let mut shown = values.into_iter().take(SHOWN).collect::<Vec<_>>().join(",");
+        if more > 0 {
+            shown.push_str(&format!(",+{more} more"));
+        }
+        targets.push(format!("{name}={shown}"));
+    }
+    if targets.is_empty() {
+        "filter".to_owned()
+    } else {
+        targets.join(" ")
     }
 }
 
@@ -215,6 +294,14 @@ pub fn all() -> Vec<ToolSpec> {
         schedules::read_tools(),
         filters::read_tools(),
         metrics::read_tools(),
+        runs::mutating_tools(),
+        bulk::mutating_tools(),
+        tasks::mutating_tools(),
+        events::mutating_tools(),
+        workflows::mutating_tools(),
+        workers::mutating_tools(),
+        schedules::mutating_tools(),
+        filters::mutating_tools(),
     ]
     .into_iter()
     .flatten()
@@ -251,10 +338,7 @@ mod tests {
             max_body_bytes: 1024,
         })
         .unwrap();
-        Arc::new(ToolContext {
-            client,
-            namespace: Some("staging_".into()),
-        })
+        Arc::new(ToolContext::new(client, Some("staging_".into())))
     }
 
     async fn changes_things(_: Arc<ToolContext>, _: NoArgs) -> ToolResult {
@@ -262,11 +346,15 @@ mod tests {
     }
 
     fn mutating_tool() -> ToolSpec {
+        let effect = Effect::Mutating {
+            idempotent: false,
+            verify_with: "get_run",
+        };
         ToolSpec::mutating(
             "change",
             "Change",
             "POST /x",
-            false,
+            effect,
             "MUTATES LIVE STATE. Test.",
             changes_things,
         )

@@ -6,11 +6,11 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{ToolContext, ToolResult, ToolSpec};
+use super::{Effect, ToolContext, ToolResult, ToolSpec};
 use crate::{
-    hatchet::runs::{ListRuns, RunStatus},
+    hatchet::runs::{ListRuns, RunStatus, TriggerRun},
     mcp::{
-        args::{self, Id, MetadataFilter, Page, PastTime},
+        args::{self, Id, JsonObject, MetadataFilter, Page, PastTime, Priority},
         output,
     },
 };
@@ -98,4 +98,36 @@ async fn get_run_status(ctx: Arc<ToolContext>, args: RunArgs) -> ToolResult {
     Ok(output::item(
         json!({"workflowRunId": args.workflow_run_id.to_string(), "status": status}),
     ))
+}
+
+pub fn mutating_tools() -> Vec<ToolSpec> {
+    vec![ToolSpec::mutating(
+        "trigger_workflow",
+        "Trigger workflow",
+        "POST /api/v1/stable/tenants/{t}/workflow-runs/trigger",
+        Effect::Mutating {
+            idempotent: false,
+            verify_with: "list_runs",
+        },
+        "MUTATES LIVE STATE. Run a workflow, by name; returns the new run.",
+        trigger_workflow,
+    )]
+}
+
+#[derive(Deserialize, JsonSchema)]
+struct TriggerWorkflowArgs {
+    workflow_name: String,
+    input: Option<JsonObject>,
+    additional_metadata: Option<JsonObject>,
+    priority: Option<Priority>,
+}
+
+async fn trigger_workflow(ctx: Arc<ToolContext>, args: TriggerWorkflowArgs) -> ToolResult {
+    let trigger = TriggerRun {
+        workflow_name: ctx.namespaced(&args.workflow_name),
+        input: args.input.unwrap_or_default(),
+        additional_metadata: args.additional_metadata,
+        priority: args.priority.map(Priority::as_u32),
+    };
+    Ok(output::item(ctx.client.trigger_run(&trigger).await?))
 }

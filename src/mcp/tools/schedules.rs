@@ -5,16 +5,19 @@ use std::sync::Arc;
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use super::{ToolContext, ToolResult, ToolSpec};
+use serde_json::json;
+
+use super::{Effect, ToolContext, ToolResult, ToolSpec};
 use crate::{
     hatchet::{
         SortDirection,
         schedules::{
-            CronOrderField, ListCrons, ListScheduled, ScheduledOrderField, ScheduledRunStatus,
+            CreateCron, CreateScheduled, CronOrderField, ListCrons, ListScheduled,
+            ScheduledOrderField, ScheduledRunStatus,
         },
     },
     mcp::{
-        args::{Id, MetadataFilter, Page},
+        args::{CronExpression, FutureTime, Id, JsonObject, MetadataFilter, Page, Priority},
         output,
     },
 };
@@ -112,4 +115,139 @@ async fn list_scheduled(ctx: Arc<ToolContext>, args: ListScheduledArgs) -> ToolR
         Some(&args.page),
         true,
     )?)
+}
+
+pub fn mutating_tools() -> Vec<ToolSpec> {
+    let crons = |idempotent| Effect::Mutating {
+        idempotent,
+        verify_with: "list_crons",
+    };
+    let scheduled = |idempotent| Effect::Mutating {
+        idempotent,
+        verify_with: "list_scheduled",
+    };
+    vec![
+        ToolSpec::mutating(
+            "create_cron",
+            "Create cron",
+            "POST /api/v1/tenants/{t}/workflows/{workflow_name}/crons",
+            crons(false),
+            "MUTATES LIVE STATE. Add a cron trigger to a workflow, by name.",
+            create_cron,
+        ),
+        ToolSpec::mutating(
+            "delete_cron",
+            "Delete cron",
+            "DELETE /api/v1/tenants/{t}/workflows/crons/{cron_id}",
+            crons(true),
+            "MUTATES LIVE STATE. Delete a cron trigger.",
+            delete_cron,
+        ),
+        ToolSpec::mutating(
+            "create_scheduled",
+            "Schedule run",
+            "POST /api/v1/tenants/{t}/workflows/{workflow_name}/scheduled",
+            scheduled(false),
+            "MUTATES LIVE STATE. Schedule a workflow run, by name, at a future time.",
+            create_scheduled,
+        ),
+        ToolSpec::mutating(
+            "delete_scheduled",
+            "Delete scheduled",
+            "DELETE /api/v1/tenants/{t}/workflows/scheduled/{scheduled_id}",
+            scheduled(true),
+            "MUTATES LIVE STATE. Delete a scheduled run.",
+            delete_scheduled,
+        ),
+        ToolSpec::mutating(
+            "reschedule",
+            "Reschedule run",
+            "PATCH /api/v1/tenants/{t}/workflows/scheduled/{scheduled_id}",
+            scheduled(true),
+            "MUTATES LIVE STATE. Move a scheduled run to a new time.",
+            reschedule,
+        ),
+    ]
+}
+
+#[derive(Deserialize, JsonSchema)]
+struct CreateCronArgs {
+    workflow_name: String,
+    cron_name: String,
+    /// 5-6 fields or @daily etc.
+    expression: CronExpression,
+    input: Option<JsonObject>,
+    additional_metadata: Option<JsonObject>,
+    priority: Option<Priority>,
+}
+
+async fn create_cron(ctx: Arc<ToolContext>, args: CreateCronArgs) -> ToolResult {
+    let cron = CreateCron {
+        cron_name: args.cron_name,
+        expression: args.expression.0,
+        input: args.input.unwrap_or_default(),
+        additional_metadata: args.additional_metadata.unwrap_or_default(),
+        priority: args.priority.map(Priority::as_u32),
+    };
+    let workflow_name = ctx.namespaced(&args.workflow_name);
+    Ok(output::item(
+        ctx.client.create_cron(&workflow_name, &cron).await?,
+    ))
+}
+
+async fn delete_cron(ctx: Arc<ToolContext>, args: GetCronArgs) -> ToolResult {
+    ctx.client.delete_cron(args.cron_id.0).await?;
+    Ok(output::item(
+        json!({"deleted": true, "cron_id": args.cron_id.to_string()}),
+    ))
+}
+
+#[derive(Deserialize, JsonSchema)]
+struct CreateScheduledArgs {
+    workflow_name: String,
+    /// RFC 3339 or +10m
+    trigger_at: FutureTime,
+    input: Option<JsonObject>,
+    additional_metadata: Option<JsonObject>,
+    priority: Option<Priority>,
+}
+
+async fn create_scheduled(ctx: Arc<ToolContext>, args: CreateScheduledArgs) -> ToolResult {
+    let run = CreateScheduled {
+        trigger_at: args.trigger_at.0,
+        input: args.input.unwrap_or_default(),
+        additional_metadata: args.additional_metadata.unwrap_or_default(),
+        priority: args.priority.map(Priority::as_u32),
+    };
+    let workflow_name = ctx.namespaced(&args.workflow_name);
+    Ok(output::item(
+        ctx.client.create_scheduled(&workflow_name, &run).await?,
+    ))
+}
+
+#[derive(Deserialize, JsonSchema)]
+struct ScheduledArgs {
+    scheduled_id: Id,
+}
+
+async fn delete_scheduled(ctx: Arc<ToolContext>, args: ScheduledArgs) -> ToolResult {
+    ctx.client.delete_scheduled(args.scheduled_id.0).await?;
+    Ok(output::item(
+        json!({"deleted": true, "scheduled_id": args.scheduled_id.to_string()}),
+    ))
+}
+
+#[derive(Deserialize, JsonSchema)]
+struct RescheduleArgs {
+    scheduled_id: Id,
+    /// RFC 3339 or +10m
+    trigger_at: FutureTime,
+}
+
+async fn reschedule(ctx: Arc<ToolContext>, args: RescheduleArgs) -> ToolResult {
+    Ok(output::item(
+        ctx.client
+            .reschedule(args.scheduled_id.0, args.trigger_at.0)
+            .await?,
+    ))
 }

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use super::{ToolContext, ToolResult, ToolSpec};
+use super::{Effect, ToolContext, ToolResult, ToolSpec};
 use crate::{
     hatchet::{
         SortDirection,
@@ -102,4 +102,27 @@ async fn list_task_events(ctx: Arc<ToolContext>, args: ListTaskEventsArgs) -> To
         .list_task_events(args.task_run_id.0, limit, offset)
         .await?;
     Ok(output::list(events, Some(&args.page), true)?)
+}
+
+pub fn mutating_tools() -> Vec<ToolSpec> {
+    vec![ToolSpec::mutating(
+        "restore_task",
+        "Restore task",
+        "POST /api/v1/stable/tasks/{task_id}/restore",
+        Effect::Mutating {
+            idempotent: false,
+            verify_with: "get_task",
+        },
+        "MUTATES LIVE STATE. Requeue an evicted durable task.",
+        restore_task,
+    )]
+}
+
+#[derive(Deserialize, JsonSchema)]
+struct RestoreTaskArgs {
+    task_id: Id,
+}
+
+async fn restore_task(ctx: Arc<ToolContext>, args: RestoreTaskArgs) -> ToolResult {
+    Ok(output::item(ctx.client.restore_task(args.task_id.0).await?))
 }

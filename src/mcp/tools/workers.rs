@@ -5,7 +5,7 @@ use std::sync::Arc;
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use super::{ToolContext, ToolResult, ToolSpec};
+use super::{Effect, ToolContext, ToolResult, ToolSpec};
 use crate::{
     hatchet::workers::WorkerStatus,
     mcp::{
@@ -54,4 +54,37 @@ struct GetWorkerArgs {
 
 async fn get_worker(ctx: Arc<ToolContext>, args: GetWorkerArgs) -> ToolResult {
     Ok(output::item(ctx.client.get_worker(args.worker_id.0).await?))
+}
+
+pub fn mutating_tools() -> Vec<ToolSpec> {
+    let effect = Effect::Mutating {
+        idempotent: true,
+        verify_with: "get_worker",
+    };
+    vec![
+        ToolSpec::mutating(
+            "pause_worker",
+            "Pause worker",
+            "PATCH /api/v1/workers/{worker_id}",
+            effect,
+            "MUTATES LIVE STATE. Stop a worker taking new runs.",
+            |ctx, args: GetWorkerArgs| async move { set_paused(ctx, args, true).await },
+        ),
+        ToolSpec::mutating(
+            "resume_worker",
+            "Resume worker",
+            "PATCH /api/v1/workers/{worker_id}",
+            effect,
+            "MUTATES LIVE STATE. Let a paused worker take runs again.",
+            |ctx, args: GetWorkerArgs| async move { set_paused(ctx, args, false).await },
+        ),
+    ]
+}
+
+async fn set_paused(ctx: Arc<ToolContext>, args: GetWorkerArgs, paused: bool) -> ToolResult {
+    Ok(output::item(
+        ctx.client
+            .set_worker_paused(args.worker_id.0, paused)
+            .await?,
+    ))
 }

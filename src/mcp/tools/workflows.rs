@@ -5,11 +5,13 @@ use std::sync::Arc;
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use super::{ToolContext, ToolResult, ToolSpec};
+use serde_json::Value;
+
+use super::{Effect, ToolContext, ToolError, ToolResult, ToolSpec};
 use crate::{
-    hatchet::workflows::ListWorkflows,
+    hatchet::workflows::{ListWorkflows, PauseWorkflow, PausedRunBehavior},
     mcp::{
-        args::{Id, Page},
+        args::{GoDuration, Id, Page},
         output,
     },
 };
@@ -62,4 +64,74 @@ async fn get_workflow(ctx: Arc<ToolContext>, args: GetWorkflowArgs) -> ToolResul
     Ok(output::item(
         ctx.client.get_workflow(args.workflow_id.0).await?,
     ))
+}
+
+pub fn mutating_tools() -> Vec<ToolSpec> {
+    let effect = Effect::Mutating {
+        idempotent: true,
+        verify_with: "get_workflow",
+    };
+    vec![
+        ToolSpec::mutating(
+            "pause_workflow",
+            "Pause workflow",
+            "PATCH /api/v1/workflows/{workflow_id}",
+            effect,
+            "MUTATES LIVE STATE. Pause a workflow: new runs wait until resumed or queue_ttl passes.",
+            pause_workflow,
+        ),
+        ToolSpec::mutating(
+            "resume_workflow",
+            "Resume workflow",
+            "PATCH /api/v1/workflows/{workflow_id}",
+            effect,
+            "MUTATES LIVE STATE. Resume a paused workflow.",
+            resume_workflow,
+        ),
+    ]
+}
+
+#[derive(Deserialize, JsonSchema)]
+struct PauseWorkflowArgs {
+    workflow_id: Id,
+    /// Default 24h
+    queue_ttl: Option<GoDuration>,
+    /// Default QUEUE
+    cron_runs: Option<PausedRunBehavior>,
+    /// Default QUEUE.
+    scheduled_runs: Option<PausedRunBehavior>,
+}
+
+async fn pause_workflow(ctx: Arc<ToolContext>, args: PauseWorkflowArgs) -> ToolResult {
+    let pause = PauseWorkflow {
+        cron_runs: args.cron_runs.unwrap_or(PausedRunBehavior::Queue),
+        scheduled_runs: args.scheduled_runs.unwrap_or(PausedRunBehavior::Queue),
+        queue_ttl: args.queue_ttl.map_or_else(|| "24h".to_owned(), |ttl| ttl.0),
+    };
+    let workflow = ctx
+        .client
+        .pause_workflow(args.workflow_id.0, &pause)
+        .await?;
+    expect_paused(workflow, true)
+}
+
+#[derive(Deserialize, JsonSchema)]
+struct ResumeWorkflowArgs {
+    workflow_id: Id,
+}
+
+async fn resume_workflow(ctx: Arc<ToolContext>, args: ResumeWorkflowArgs) -> ToolResult {
+    expect_paused(ctx.client.resume_workflow(args.workflow_id.0).await?, false)
+}
+
+/// The engine answers the workflow; one that ignored the request says so in `isPaused`.
+fn expect_paused(workflow: Value, paused: bool) -> ToolResult {
+    match workflow.get("isPaused").and_then(Value::as_bool) {
+        Some(actual) if actual == paused => Ok(output::item(workflow)),
+        actual => Err(ToolError::Unexpected(format!(
+            "Hatchet accepted the request, but the workflow's isPaused is {} instead of {paused}: this engine may not support {} workflows through the API.",
+            actual.map_or("missing".to_owned(), |a| a.to_string()),
+            if paused { "pausing" } else { "resuming" }
+        ))),
+    }
 }

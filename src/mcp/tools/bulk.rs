@@ -1,0 +1,178 @@
+//! `cancel_runs` and `replay_runs`: bulk actions that preview first.
+//!
+//! A call names runs explicitly (`run_ids`) or by a filter, never both. `dry_run` defaults
+//! to true and answers a preview with a `confirm` token, a keyed digest of the action and
+//! the sorted ids. Executing a filter needs that token: the filter is resolved again, and
+//! if the set changed nothing is done and a fresh preview comes back. So what runs is
+//! exactly what was shown.
+
+use std::sync::Arc;
+
+use schemars::JsonSchema;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use super::{Effect, ToolContext, ToolError, ToolResult, ToolSpec};
+use crate::{
+    hatchet::runs::{BulkAction, RunIdFilter, RunStatus},
+    mcp::{
+        args::{self, Id, MetadataFilter, PastTime},
+        output,
+    },
+};
+
+/// The most runs one call may act on. Exactly this many is allowed.
+pub const MAX_BULK_RUNS: usize = 500;
+
+const VERIFY_WITH: &str = "list_runs";
+
+pub fn mutating_tools() -> Vec<ToolSpec> {
+    let effect = Effect::Mutating {
+        idempotent: false,
+        verify_with: VERIFY_WITH,
+    };
+    vec![
+        ToolSpec::mutating(
+            "cancel_runs",
+            "Cancel runs",
+            "POST /api/v1/stable/tenants/{t}/tasks/cancel",
+            effect,
+            "MUTATES LIVE STATE. Cancel up to 500 runs, by run_ids or filter. Previews unless dry_run=false; a filter also needs the preview's confirm.",
+            |ctx, args| bulk(ctx, BulkAction::Cancel, args),
+        ),
+        ToolSpec::mutating(
+            "replay_runs",
+            "Replay runs",
+            "POST /api/v1/stable/tenants/{t}/tasks/replay",
+            effect,
+            "MUTATES LIVE STATE. Replay runs by run_ids or a filter, as cancel_runs.",
+            |ctx, args| bulk(ctx, BulkAction::Replay, args),
+        ),
+    ]
+}
+
+#[derive(Deserialize, JsonSchema)]
+struct BulkArgs {
+    #[schemars(length(min = 1, max = 500))]
+    run_ids: Option<Vec<Id>>,
+    /// Default: 24h before until.
+    since: Option<PastTime>,
+    until: Option<PastTime>,
+    statuses: Option<Vec<RunStatus>>,
+    workflow_ids: Option<Vec<Id>>,
+    additional_metadata: Option<MetadataFilter>,
+    #[serde(default = "preview_by_default")]
+    dry_run: bool,
+    /// From a filter preview.
+    confirm: Option<String>,
+}
+
+fn preview_by_default() -> bool {
+    true
+}
+
+/// The runs a call names.
+enum Selection {
+    Ids(Vec<Uuid>),
+    Filter(RunIdFilter),
+}
+
+impl BulkArgs {
+    fn selection(&self) -> Result<Selection, ToolError> {
+        let has_filter = self.since.is_some()
+            || self.until.is_some()
+            || self.statuses.is_some()
+            || self.workflow_ids.is_some()
+            || self.additional_metadata.is_some();
+        match (&self.run_ids, has_filter) {
+            (Some(_), true) => Err(ToolError::Refused(
+                "Give either `run_ids` or a filter (since, until, statuses, workflow_ids, additional_metadata), not both.".into(),
+            )),
+            (None, false) => Err(ToolError::Refused(
+                "Give `run_ids`, or a filter (since, until, statuses, workflow_ids, additional_metadata) to select runs.".into(),
+            )),
+            (Some(ids), false) => Ok(Selection::Ids(args::ids(ids))),
+            (None, true) => {
+                let until = self.until.map(|t| t.0);
+                let since = match self.since {
+                    Some(since) => since.0,
+                    None => until.unwrap_or_else(jiff::Timestamp::now) - jiff::SignedDuration::from_hours(24),
+                };
+                if until.is_some_and(|until| until <= since) {
+                    return Err(ToolError::Refused("`since` must be earlier than `until`.".into()));
+                }
+                Ok(Selection::Filter(RunIdFilter {
+                    since,
+                    until,
+                    statuses: self.statuses.clone().unwrap_or_default(),
+                    workflow_ids: args::ids(self.workflow_ids.as_deref().unwrap_or_default()),
+                    additional_metadata: self.additional_metadata.clone().unwrap_or_default().to_pairs(),
+                }))
+            }
+        }
+    }
+}
+
+async fn bulk(ctx: Arc<ToolContext>, action: BulkAction, args: BulkArgs) -> ToolResult {
+    let selection = args.selection()?;
+    let by_filter = matches!(selection, Selection::Filter(_));
+    let mut ids = match selection {
+        Selection::Ids(ids) => ids,
+        Selection::Filter(filter) => ctx.client.list_run_ids(&filter).await?,
+    };
+    ids.sort_unstable();
+    ids.dedup();
+    if ids.len() > MAX_BULK_RUNS {
+        return Err(ToolError::Refused(format!(
+            "The filter matches {} runs, more than the {MAX_BULK_RUNS} one call may {}. Nothing was done. Narrow it: a tighter since/until, fewer statuses, or workflow_ids.",
+            ids.len(),
+            action.as_str()
+        )));
+    }
+    let action_name = action.as_str();
+    if ids.is_empty() {
+        return Ok(output::item(
+            json!({"action": action_name, "executed": false, "matched_count": 0, "run_ids": []}),
+        ));
+    }
+    let token = ctx.confirm_token(action_name, &ids);
+    let preview = |reason: Option<&str>| {
+        output::item(json!({
+            "action": action_name,
+            "dry_run": true,
+            "executed": false,
+            "matched_count": ids.len(),
+            "run_ids": ids,
+            "confirm": token,
+            "reason": reason,
+        }))
+    };
+    if args.dry_run {
+        return Ok(preview(None));
+    }
+    if by_filter {
+        match args.confirm.as_deref() {
+            Some(confirm) if confirm == token => {}
+            Some(_) => {
+                return Ok(preview(Some(
+                    "Nothing was done: the runs this filter matches are not the set the confirm token was issued for. Review this fresh preview and confirm it.",
+                )));
+            }
+            None => {
+                return Ok(preview(Some(
+                    "Nothing was done: executing a filter needs the confirm token of its preview. Review this preview, then call again with dry_run=false and confirm.",
+                )));
+            }
+        }
+    }
+    let answer = ctx.client.bulk_action(action, &ids).await?;
+    Ok(output::item(json!({
+        "action": action_name,
+        "dry_run": false,
+        "executed": true,
+        "matched_count": ids.len(),
+        "run_ids": ids,
+        "ids": answer.get("ids").cloned().unwrap_or(Value::Null),
+    })))
+}

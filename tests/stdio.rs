@@ -25,7 +25,9 @@ async fn initialize_names_the_server_tenant_and_mode() {
     assert_eq!(implementation.version, env!("CARGO_PKG_VERSION"));
     let instructions = info.instructions.clone().unwrap();
     assert!(
-        instructions.contains(TENANT) && instructions.contains("Read-only"),
+        instructions.contains(TENANT)
+            && instructions.contains("Read-only")
+            && !instructions.contains("dry_run"),
         "{instructions}"
     );
     let tools = session.list_all_tools().await.unwrap();

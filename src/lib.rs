@@ -4,6 +4,7 @@
 //! Data flows one way: environment → [`config::Config`] → typed [`hatchet::Client`] →
 //! [`mcp::HatchetServer`] → stdio.
 
+pub mod check;
 pub mod config;
 pub mod hatchet;
 pub mod mcp;

@@ -13,22 +13,36 @@ use rmcp::ServiceExt;
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
     match args.next().as_deref() {
-        None | Some("serve") => {}
+        None | Some("serve") => serve_stdio(),
+        Some("check") => check(),
         // Only `serve` speaks MCP; these are for a person at a terminal, so stdout is right.
         Some("--version" | "-V") => {
             println!("{} {}", env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION"));
-            return ExitCode::SUCCESS;
+            ExitCode::SUCCESS
         }
         Some("--help" | "-h" | "help") => {
             print!("{}", help());
-            return ExitCode::SUCCESS;
+            ExitCode::SUCCESS
         }
         Some(other) => {
             eprintln!("hatchet-mcp: unknown argument {other:?}; run `hatchet-mcp --help`");
-            return ExitCode::from(2);
+            ExitCode::from(2)
         }
     }
+}
 
+/// One thread is plenty for one client's requests, and starts fastest.
+fn runtime() -> Result<tokio::runtime::Runtime, ExitCode> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|error| {
+            eprintln!("hatchet-mcp: could not start the async runtime: {error}");
+            ExitCode::FAILURE
+        })
+}
+
+fn serve_stdio() -> ExitCode {
     init_logging();
     let config = match Config::from_env() {
         Ok(config) => config,
@@ -44,16 +58,9 @@ fn main() -> ExitCode {
             config::TOKEN_VAR
         );
     }
-
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match runtime() {
         Ok(runtime) => runtime,
-        Err(error) => {
-            eprintln!("hatchet-mcp: could not start the async runtime: {error}");
-            return ExitCode::FAILURE;
-        }
+        Err(code) => return code,
     };
     match runtime.block_on(serve(config)) {
         Ok(()) => ExitCode::SUCCESS,
@@ -62,6 +69,17 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// `hatchet-mcp check`: validate the setup with one live read, for a person.
+fn check() -> ExitCode {
+    let runtime = match runtime() {
+        Ok(runtime) => runtime,
+        Err(code) => return code,
+    };
+    let report = runtime.block_on(hatchet_mcp::check::run(Config::from_env()));
+    print!("{}", report.text);
+    ExitCode::from(report.exit_code)
 }
 
 async fn serve(config: Config) -> Result<(), String> {
@@ -99,6 +117,7 @@ fn help() -> String {
     let mut text = format!(
         "{name} {version}: {description}\n\n\
          Usage: {name} [serve]     speak MCP over stdio (the default)\n       \
+         {name} check       check the setup: show what the token says, make one live read\n       \
          {name} --version | --help\n\nEnvironment:\n",
         name = env!("CARGO_PKG_NAME"),
         version = env!("CARGO_PKG_VERSION"),

@@ -41,6 +41,7 @@ pub mod rate_limits;
 pub mod runs;
 pub mod schedules;
 pub mod tasks;
+pub mod tenants;
 pub mod workers;
 pub mod workflows;
 

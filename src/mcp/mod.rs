@@ -3,7 +3,9 @@
 
 pub mod args;
 pub mod output;
+pub mod prompts;
 pub mod reference;
+pub mod resources;
 pub mod server;
 pub mod tools;
 

@@ -7,15 +7,22 @@ use std::sync::Arc;
 use rmcp::{
     ErrorData as McpError, RoleServer, ServerHandler,
     model::{
-        CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, Implementation,
-        ListToolsResult, PaginatedRequestParams, ServerCapabilities, ServerConfig, Tool,
+        CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock,
+        GetPromptRequestParams, GetPromptResponse, Implementation, ListPromptsResult,
+        ListResourceTemplatesResult, ListResourcesResult, ListToolsResult, PaginatedRequestParams,
+        ReadResourceRequestParams, ReadResourceResponse, ReadResourceResult, ResourceContents,
+        ServerCapabilities, ServerConfig, Tool,
     },
     service::RequestContext,
 };
 
+use serde_json::json;
+
 use super::{
-    args::{DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT},
-    tools::{self, ToolContext, ToolSpec},
+    args::{DEFAULT_PAGE_LIMIT, JsonObject, MAX_PAGE_LIMIT},
+    prompts,
+    resources::{self, ResourceRef},
+    tools::{self, ToolContext, ToolError, ToolResult, ToolSpec},
 };
 use crate::hatchet::Client;
 
@@ -114,7 +121,12 @@ fn instructions(client: &Client, tools: &[ToolSpec]) -> String {
 
 impl ServerHandler for HatchetServer {
     fn get_info(&self) -> ServerConfig {
-        ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
+        let capabilities = ServerCapabilities::builder()
+            .enable_tools()
+            .enable_resources()
+            .enable_prompts()
+            .build();
+        ServerConfig::new(capabilities)
             .with_server_info(
                 Implementation::new(env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION"))
                     .with_title("Hatchet")
@@ -143,30 +155,107 @@ impl ServerHandler for HatchetServer {
         let Some(tool) = self.tools.iter().find(|t| t.name == request.name) else {
             return Err(self.unknown_tool(&request.name));
         };
+        let result = match self.run(tool, request.arguments, &context).await? {
+            Ok(text) => CallToolResult::success(vec![ContentBlock::text(text)]),
+            Err(error) => CallToolResult::error(vec![ContentBlock::text(error.to_string())]),
+        };
+        Ok(result.into())
+    }
+
+    async fn list_resources(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListResourcesResult, McpError> {
+        Ok(ListResourcesResult::with_all_items(resources::list()))
+    }
+
+    async fn list_resource_templates(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListResourceTemplatesResult, McpError> {
+        Ok(ListResourceTemplatesResult::with_all_items(
+            resources::templates(),
+        ))
+    }
+
+    /// A resource is its tool's answer: the same JSON, or a JSON-RPC error (-32002 when
+    /// Hatchet has no such object).
+    async fn read_resource(
+        &self,
+        request: ReadResourceRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<ReadResourceResponse, McpError> {
+        let uri = request.uri;
+        let (tool_name, arguments) = ResourceRef::parse(&uri)?.tool_call();
+        let tool = self
+            .tools
+            .iter()
+            .find(|t| t.name == tool_name)
+            .expect("resource tools are read tools, always registered");
+        match self.run(tool, Some(arguments), &context).await? {
+            Ok(text) => Ok(ReadResourceResult::new(vec![
+                ResourceContents::text(text, uri.clone()).with_mime_type(resources::mime_type()),
+            ])
+            .into()),
+            Err(ToolError::Api(error)) if error.status() == Some(404) => {
+                Err(McpError::resource_not_found(
+                    format!("No such resource {uri}: {error}"),
+                    Some(json!({ "uri": uri })),
+                ))
+            }
+            Err(error) => Err(McpError::internal_error(
+                format!("Could not read {uri}: {error}"),
+                Some(json!({ "uri": uri })),
+            )),
+        }
+    }
+
+    async fn list_prompts(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListPromptsResult, McpError> {
+        Ok(ListPromptsResult::with_all_items(prompts::list()))
+    }
+
+    async fn get_prompt(
+        &self,
+        request: GetPromptRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<GetPromptResponse, McpError> {
+        prompts::get(&request.name, request.arguments).map(Into::into)
+    }
+}
+
+impl HatchetServer {
+    /// Runs a tool on its own task: a panic becomes an error result, and a cancellation
+    /// from the client aborts the task, dropping its HTTP request at once.
+    async fn run(
+        &self,
+        tool: &ToolSpec,
+        arguments: Option<JsonObject>,
+        context: &RequestContext<RoleServer>,
+    ) -> Result<ToolResult, McpError> {
         let name = tool.name;
-        let task = tokio::spawn(tool.call(self.ctx.clone(), request.arguments));
+        let task = tokio::spawn(tool.call(self.ctx.clone(), arguments));
         let abort = task.abort_handle();
         let joined = tokio::select! {
             joined = task => joined,
             () = context.ct.cancelled() => {
-                // Dropping the task drops its HTTP request.
                 abort.abort();
                 tracing::info!(tool = name, "call cancelled by the client");
                 return Err(McpError::internal_error("cancelled", None));
             }
         };
-        let result = match joined {
-            Ok(Ok(text)) => CallToolResult::success(vec![ContentBlock::text(text)]),
-            Ok(Err(error)) => CallToolResult::error(vec![ContentBlock::text(error.to_string())]),
-            Err(join_error) => {
-                let detail = panic_message(join_error);
-                tracing::error!(tool = name, detail, "tool handler panicked");
-                CallToolResult::error(vec![ContentBlock::text(format!(
-                    "Internal error in `{name}` ({detail}); the server is still running. Please report this."
-                ))])
-            }
-        };
-        Ok(result.into())
+        Ok(joined.unwrap_or_else(|join_error| {
+            let detail = panic_message(join_error);
+            tracing::error!(tool = name, detail, "tool handler panicked");
+            Err(ToolError::Unexpected(format!(
+                "Internal error in `{name}` ({detail}); the server is still running. Please report this."
+            )))
+        }))
     }
 }
 

@@ -1,0 +1,131 @@
+//! `hatchet-mcp check`: one screen that tells a person setting the server up whether it
+//! works, and what to fix if not. Prints to stdout (it is not the MCP server); never
+//! prints the token.
+
+use std::fmt::Write as _;
+
+use crate::{
+    config::{self, Config},
+    hatchet::{ApiError, Client, ClientOptions, ErrorKind},
+    mcp::tools,
+};
+
+/// What `check` found, as the text to print and the process exit code.
+pub struct Report {
+    pub text: String,
+    pub exit_code: u8,
+}
+
+/// Exit codes: 0 ready, 1 the live read failed, 2 the configuration is invalid.
+pub async fn run(config: Result<Config, config::ConfigError>) -> Report {
+    let mut text = String::from("hatchet-mcp check\n");
+    let config = match config {
+        Ok(config) => config,
+        Err(error) => {
+            let _ = writeln!(text, "  configuration  INVALID: {error}");
+            return Report { text, exit_code: 2 };
+        }
+    };
+    describe(&config, &mut text);
+
+    let line = format!("  live read      GET /api/v1/tenants/{}", config.tenant_id);
+    let answer = match Client::new(ClientOptions::from(&config)) {
+        Ok(client) => client.get_tenant().await,
+        Err(error) => Err(error),
+    };
+    match answer {
+        Ok(tenant) => {
+            let name = tenant
+                .get("name")
+                .and_then(|v| v.as_str())
+                .unwrap_or("(unnamed)");
+            let slug = tenant
+                .get("slug")
+                .and_then(|v| v.as_str())
+                .map(|s| format!(" (slug {s})"))
+                .unwrap_or_default();
+            let _ = writeln!(
+                text,
+                "{line}: ok, tenant \"{name}\"{slug}\n\nReady: add it to your MCP client (see README)."
+            );
+            Report { text, exit_code: 0 }
+        }
+        Err(error) => {
+            let _ = writeln!(
+                text,
+                "{line}: FAILED\n    {error}\n  fix            {}",
+                fix_for(&error, &config)
+            );
+            Report { text, exit_code: 1 }
+        }
+    }
+}
+
+fn describe(config: &Config, text: &mut String) {
+    let now = jiff::Timestamp::now();
+    let expiry = match config.token_expires_at {
+        Some(at) if at <= now => format!("EXPIRED at {at}: create a new API token"),
+        Some(at) => format!(
+            "valid until {at} ({} days left)",
+            (at - now).get_seconds() / 86_400
+        ),
+        None => "no expiry claim".to_owned(),
+    };
+    let tool_count = tools::registered(config.read_only).len();
+    let mode = if config.read_only {
+        format!(
+            "read-only ({tool_count} tools; HATCHET_MCP_READ_ONLY=false adds the mutating ones)"
+        )
+    } else {
+        format!("read-write ({tool_count} tools, mutating ones included)")
+    };
+    let _ = writeln!(
+        text,
+        "  tenant         {} ({})",
+        config.tenant_id, config.tenant_source
+    );
+    let _ = writeln!(
+        text,
+        "  server URL     {} ({})",
+        config.server_url, config.server_url_source
+    );
+    let _ = writeln!(text, "  token          {expiry}");
+    let _ = writeln!(text, "  mode           {mode}");
+    if let Some(namespace) = &config.namespace {
+        let _ = writeln!(text, "  namespace      {namespace}");
+    }
+    let _ = writeln!(text, "  call deadline  {}s", config.timeout.as_secs());
+}
+
+/// The most likely fix for a failed live read.
+fn fix_for(error: &ApiError, config: &Config) -> String {
+    match error.kind {
+        ErrorKind::Status(401 | 403) => format!(
+            "the token was refused for tenant {}: create an API token in that tenant (dashboard: Settings > API Tokens) and set {}; \
+             if you set {}, check that it is the token's tenant",
+            config.tenant_id,
+            config::TOKEN_VAR,
+            config::TENANT_VAR
+        ),
+        ErrorKind::Status(404) => format!(
+            "no tenant {} at this server: check {} and that {} is this engine's REST URL",
+            config.tenant_id,
+            config::TENANT_VAR,
+            config::SERVER_URL_VAR
+        ),
+        ErrorKind::Redirect(_) => format!(
+            "set {} to the address the redirect points to",
+            config::SERVER_URL_VAR
+        ),
+        ErrorKind::Transport | ErrorKind::Timeout => format!(
+            "the server at {} did not answer: check the address and your network; a self-hosted engine whose token names an internal address needs {} set to one you can reach",
+            config.server_url,
+            config::SERVER_URL_VAR
+        ),
+        ErrorKind::InvalidBody => format!(
+            "{} does not look like a Hatchet REST API: check it",
+            config::SERVER_URL_VAR
+        ),
+        _ => "see the error above; run with RUST_LOG=debug for more detail".to_owned(),
+    }
+}

@@ -47,7 +47,7 @@ pub mod workflows;
 
 api_enum!(SortDirection { Asc = "ASC", Desc = "DESC" });
 
-use std::{error::Error as _, hash::BuildHasher, time::Duration};
+use std::{error::Error as _, hash::BuildHasher, sync::Arc, time::Duration};
 
 pub use error::{ApiError, ErrorKind};
 use reqwest::{
@@ -55,7 +55,10 @@ use reqwest::{
     header::{self, HeaderMap},
 };
 use serde_json::Value;
-use tokio::time::Instant;
+use tokio::{
+    sync::{OwnedSemaphorePermit, Semaphore},
+    time::Instant,
+};
 use uuid::Uuid;
 
 use crate::config::{Config, Secret};
@@ -63,6 +66,11 @@ use crate::config::{Config, Secret};
 /// Bodies larger than this are refused while they stream in, so one answer cannot
 /// exhaust memory. Lists are trimmed far below this before they reach the agent.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
+
+/// All the bodies being read at once may hold at most this much, so many concurrent huge
+/// answers cannot multiply the per-answer cap. Accounted in KiB.
+pub const TOTAL_BODY_BUDGET_BYTES: usize = 64 * 1024 * 1024;
+const BUDGET_UNIT_BYTES: usize = 1024;
 
 /// How reads are retried after a transient failure (429, 502, 503, 504, connection errors).
 #[derive(Debug, Clone, Copy)]
@@ -180,6 +188,8 @@ impl Request {
 pub struct Client {
     http: reqwest::Client,
     options: ClientOptions,
+    /// Shared by every request of this client: see [`TOTAL_BODY_BUDGET_BYTES`].
+    body_budget: Arc<Semaphore>,
 }
 
 impl Client {
@@ -201,7 +211,12 @@ impl Client {
                     format!("could not build the HTTP client: {e}"),
                 )
             })?;
-        Ok(Self { http, options })
+        let budget_units = TOTAL_BODY_BUDGET_BYTES / BUDGET_UNIT_BYTES;
+        Ok(Self {
+            http,
+            options,
+            body_budget: Arc::new(Semaphore::new(budget_units)),
+        })
     }
 
     pub fn tenant_id(&self) -> Uuid {
@@ -214,6 +229,11 @@ impl Client {
 
     pub fn read_only(&self) -> bool {
         self.options.read_only
+    }
+
+    /// Removes the token (and its segments) from any text on its way out.
+    pub fn redact<'a>(&self, text: &'a str) -> std::borrow::Cow<'a, str> {
+        self.options.token.redact(text)
     }
 
     /// `/api/v1/{rest...}`
@@ -349,7 +369,8 @@ impl Client {
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
 
-        let body = self.read_capped(&mut response, !request.is_read()).await?;
+        // `_budget` keeps the body's share of the buffer budget until it is parsed.
+        let (body, _budget) = self.read_capped(&mut response, !request.is_read()).await?;
 
         if status.is_success() {
             if body.iter().all(u8::is_ascii_whitespace) {
@@ -387,18 +408,19 @@ impl Client {
     }
 
     /// Reads the body chunk by chunk, stopping as soon as it passes the cap.
+    /// Reads the body chunk by chunk, stopping as soon as it passes the cap. The returned
+    /// permit holds the body's share of the shared budget until the caller drops it.
     async fn read_capped(
         &self,
         response: &mut reqwest::Response,
         mutation: bool,
-    ) -> Result<Vec<u8>, ApiError> {
+    ) -> Result<(Vec<u8>, Option<OwnedSemaphorePermit>), ApiError> {
         let cap = self.options.max_body_bytes;
         let too_large = || {
             ApiError::new(
                 ErrorKind::TooLarge,
                 format!(
-                    "Hatchet's answer is larger than the {} byte limit and was not read further: narrow the request (smaller limit, tighter time window, fewer statuses).",
-                    cap
+                    "Hatchet's answer is larger than the {cap} byte limit and was not read further: narrow the request (smaller limit, tighter time window, fewer statuses)."
                 ),
             )
         };
@@ -409,6 +431,7 @@ impl Client {
             return Err(too_large());
         }
         let mut body = Vec::new();
+        let mut held: Option<OwnedSemaphorePermit> = None;
         while let Some(chunk) = response
             .chunk()
             .await
@@ -417,9 +440,25 @@ impl Client {
             if body.len() + chunk.len() > cap {
                 return Err(too_large());
             }
+            // Fail fast rather than wait: waiting readers holding part of the budget could
+            // starve each other until the deadline.
+            let units = u32::try_from(chunk.len().div_ceil(BUDGET_UNIT_BYTES)).unwrap_or(u32::MAX);
+            let permit = self.body_budget.clone().try_acquire_many_owned(units).map_err(|_| {
+                ApiError::new(
+                    ErrorKind::TooLarge,
+                    format!(
+                        "The answers being read at once exceed the {} MiB this server buffers; try again shortly, or narrow the request.",
+                        TOTAL_BODY_BUDGET_BYTES / (1024 * 1024)
+                    ),
+                )
+            })?;
+            match held.as_mut() {
+                Some(held) => held.merge(permit),
+                None => held = Some(permit),
+            }
             body.extend_from_slice(&chunk);
         }
-        Ok(body)
+        Ok((body, held))
     }
 
     fn transport_error(&self, error: &reqwest::Error, mutation: bool) -> ApiError {

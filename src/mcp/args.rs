@@ -115,11 +115,9 @@ pub fn parse<A: DeserializeOwned>(
     let mut prepared = JsonObject::new();
     let mut unknown = Vec::new();
     for (name, value) in arguments.unwrap_or_default() {
-        // Models often send null for "not given".
-        if value.is_null() {
-            continue;
-        }
         match props.get(&name) {
+            // Models often send null for "not given" (an unknown name is refused even so).
+            Some(_) if value.is_null() => {}
             Some(prop) => {
                 let value = coerce(prop, value);
                 check_bounds(&name, prop, &value)?;

@@ -249,13 +249,16 @@ impl HatchetServer {
                 return Err(McpError::internal_error("cancelled", None));
             }
         };
-        Ok(joined.unwrap_or_else(|join_error| {
+        let result = joined.unwrap_or_else(|join_error| {
             let detail = panic_message(join_error);
             tracing::error!(tool = name, detail, "tool handler panicked");
             Err(ToolError::Unexpected(format!(
                 "Internal error in `{name}` ({detail}); the server is still running. Please report this."
             )))
-        }))
+        });
+        // Errors are redacted where they are made; this also covers a success body that
+        // quoted the token back, whatever the tool.
+        Ok(result.map(|text| self.ctx.client.redact(&text).into_owned()))
     }
 }
 

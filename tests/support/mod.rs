@@ -3,4 +3,6 @@
 
 pub mod contract;
 pub mod fake;
+pub mod raw;
+pub mod rpc;
 pub mod session;

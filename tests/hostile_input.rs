@@ -1,0 +1,147 @@
+//! Hostile or broken clients: the server answers or ignores what the protocol says, keeps
+//! serving, and never writes anything but JSON-RPC to stdout. Also: many calls at once,
+//! and a cancelled call whose HTTP request must be dropped.
+
+mod support;
+
+use std::time::Duration;
+
+use rmcp::model::CallToolRequestParams;
+use serde_json::json;
+use support::{
+    fake::{TENANT, token_for},
+    raw::{Misbehavior, RawServer},
+    rpc::{RawRpc, peak_rss_kib},
+    session::{start_with_stderr, text},
+};
+use wiremock::{
+    Mock, MockServer, ResponseTemplate,
+    matchers::{method, path_regex},
+};
+
+fn env_for(url: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("HATCHET_CLIENT_TOKEN", token_for(url)),
+        ("HATCHET_MCP_TIMEOUT_SECS", "5".into()),
+    ]
+}
+
+fn spawn(url: &str) -> RawRpc {
+    let env = env_for(url);
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    RawRpc::spawn(&env)
+}
+
+#[tokio::test]
+async fn garbage_and_odd_messages_are_answered_or_ignored_and_serving_goes_on() {
+    let mut rpc = spawn("http://127.0.0.1:9");
+    // Before initialize: answered with an error, not silence, and not a crash.
+    let early = rpc.request(100, "tools/list", json!({})).await;
+    assert!(early.get("error").is_some(), "{early}");
+
+    rpc.initialize().await;
+    rpc.send_raw(b"this is not json\n").await;
+    rpc.send_raw(b"[1, 2, 3]\n").await;
+    rpc.send_raw(b"\"just a string\"\n").await;
+    rpc.send_raw(b"{\"jsonrpc\":\"2.0\",\"result\":{},\"id\":999}\n")
+        .await;
+    rpc.send_raw(b"{\"no\":\"jsonrpc\"}\n").await;
+    let unknown = rpc.request(1, "no/such/method", json!({})).await;
+    assert_eq!(unknown["error"]["code"], -32601, "{unknown}");
+
+    // A 10 MB line: one huge string argument.
+    let huge = format!(
+        "{{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":{{\"name\":\"get_run\",\"arguments\":{{\"workflow_run_id\":\"{}\"}}}}}}\n",
+        "a".repeat(10 * 1024 * 1024)
+    );
+    rpc.send_raw(huge.as_bytes()).await;
+    let answer = rpc.response(2).await;
+    let message = answer["result"]["content"][0]["text"].as_str().unwrap();
+    assert!(
+        message.starts_with("Invalid argument `workflow_run_id`: expected a UUID"),
+        "{}",
+        &message[..200.min(message.len())]
+    );
+    assert!(
+        message.len() < 500,
+        "a bad input is echoed only in part, got {} bytes",
+        message.len()
+    );
+
+    let ping = rpc.request(3, "ping", json!({})).await;
+    assert_eq!(ping["result"], json!({}));
+    let (stdout, _) = rpc.finish().await;
+    for line in stdout.lines() {
+        let message: serde_json::Value = serde_json::from_str(line).unwrap();
+        assert_eq!(message["jsonrpc"], "2.0", "{line}");
+    }
+}
+
+#[tokio::test]
+async fn two_hundred_concurrent_calls_all_answer_with_their_own_ids() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path_regex(
+            "^/api/v1/stable/workflow-runs/[0-9a-f-]+/status$",
+        ))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!("RUNNING"))
+                .set_delay(Duration::from_millis(300)),
+        )
+        .mount(&server)
+        .await;
+    let mut rpc = spawn(&server.uri());
+    rpc.initialize().await;
+    let ids: Vec<String> = (0..200)
+        .map(|i| format!("00000000-0000-4000-8000-{i:012}"))
+        .collect();
+    for (n, id) in ids.iter().enumerate() {
+        let call = json!({"jsonrpc": "2.0", "id": 1000 + n, "method": "tools/call",
+            "params": {"name": "get_run_status", "arguments": {"workflow_run_id": id}}});
+        rpc.send(&call).await;
+    }
+    let mut answered = 0;
+    for (n, id) in ids.iter().enumerate() {
+        let answer = rpc.response(1000 + n as u64).await;
+        let text = answer["result"]["content"][0]["text"].as_str().unwrap();
+        assert_eq!(
+            text,
+            format!(r#"{{"workflowRunId":"{id}","status":"RUNNING"}}"#)
+        );
+        answered += 1;
+    }
+    assert_eq!(answered, 200);
+    let peak = peak_rss_kib(rpc.pid());
+    println!("peak RSS after 200 concurrent calls: {peak} KiB");
+    assert!(peak < 64 * 1024, "peak RSS {peak} KiB");
+    assert_eq!(server.received_requests().await.unwrap().len(), 200);
+}
+
+#[tokio::test]
+async fn a_cancelled_call_drops_its_http_request_and_the_server_stays_healthy() {
+    let upstream = RawServer::start(Misbehavior::Hang, 1).await;
+    let (session, _stderr) =
+        start_with_stderr(&upstream.url, &[("HATCHET_MCP_TIMEOUT_SECS", "30")]).await;
+    let params = CallToolRequestParams::new("get_workflow")
+        .with_arguments(json!({"workflow_id": TENANT}).as_object().unwrap().clone());
+    // Dropping the pending call makes rmcp's client send notifications/cancelled.
+    let pending = tokio::time::timeout(Duration::from_millis(500), session.call_tool(params)).await;
+    assert!(pending.is_err(), "the call should still be in flight");
+    let deadline = std::time::Instant::now() + Duration::from_secs(3);
+    while upstream.hung_up() == 0 && std::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(
+        upstream.hung_up(),
+        1,
+        "the upstream should see its connection closed"
+    );
+
+    // Healthy: the next call is served (the raw server behaves after its first connection).
+    let params = CallToolRequestParams::new("get_workflow")
+        .with_arguments(json!({"workflow_id": TENANT}).as_object().unwrap().clone());
+    let result = session.call_tool(params).await.unwrap();
+    assert_eq!(text(&result), r#"{"ok":true}"#);
+    session.cancel().await.unwrap();
+}

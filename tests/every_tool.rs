@@ -85,10 +85,13 @@ fn bad_calls(tool: &ToolSpec) -> Vec<(Map<String, Value>, String)> {
     for (name, schema) in properties(tool) {
         let items_enum = schema.get("items").and_then(|i| i.get("enum"));
         if name.ends_with("_id") {
-            calls.push((
-                with(name, json!("../../etc")),
-                format!("Invalid argument `{name}`: expected a UUID"),
-            ));
+            // Path injection: a traversal, an encoded slash, a query.
+            for attempt in ["../../etc", "6ba7b810%2F..%2Ftenants", "x?limit=1000"] {
+                calls.push((
+                    with(name, json!(attempt)),
+                    format!("Invalid argument `{name}`: expected a UUID"),
+                ));
+            }
         } else if name.ends_with("_ids") {
             calls.push((
                 with(name, json!([RUN, "x?y=z"])),

@@ -9,28 +9,13 @@ use hatchet_mcp::mcp::tools::{self, ToolSpec};
 use serde_json::{Map, Value, json};
 use support::{
     contract::assert_server_conforms,
-    fake::{RUN, TENANT, recorded, valid_arguments},
+    fake::{RUN, expected_request, recorded, valid_arguments},
     session::{call, start, text},
 };
 use wiremock::{Mock, MockServer, ResponseTemplate, matchers::any};
 
 fn properties(tool: &ToolSpec) -> &Map<String, Value> {
     tool.input_schema["properties"].as_object().unwrap()
-}
-
-/// `GET /api/v1/tenants/{t}/workflows/crons/{cron_id}` → (`GET`, the path with ids filled in).
-fn expected_request(tool: &ToolSpec) -> (String, String) {
-    let (method, template) = tool.rest.split_once(' ').unwrap();
-    let path = template
-        .split('/')
-        .map(|segment| match segment {
-            "{t}" => TENANT,
-            s if s.starts_with('{') => RUN,
-            s => s,
-        })
-        .collect::<Vec<_>>()
-        .join("/");
-    (method.to_owned(), path)
 }
 
 #[tokio::test]

@@ -12,7 +12,7 @@ use rmcp::model::CallToolRequestParams;
 use serde_json::{Value, json};
 use support::{
     contract::assert_server_conforms,
-    fake::{RUN, TENANT, WORKFLOW, recorded, token_for, valid_arguments},
+    fake::{RUN, TENANT, WORKFLOW, expected_request, recorded, token_for, valid_arguments},
     session::{Session, call, start, start_with_stderr, text},
 };
 use tokio::io::AsyncReadExt;
@@ -131,23 +131,13 @@ async fn every_mutating_tool_sends_its_contract_request_and_leaves_an_audit_line
             "{} sends exactly one request",
             tool.name
         );
-        let (expected_method, template) = tool.rest.split_once(' ').unwrap();
-        let expected_path = template
-            .split('/')
-            .map(|s| match s {
-                "{t}" => TENANT,
-                "{workflow_name}" => "etl",
-                s if s.starts_with('{') => RUN,
-                s => s,
-            })
-            .collect::<Vec<_>>()
-            .join("/");
+        let (expected_method, expected_path) = expected_request(tool);
         assert_eq!(
             (
                 requests[index].method.as_str(),
                 requests[index].path.as_str()
             ),
-            (expected_method, expected_path.as_str()),
+            (expected_method.as_str(), expected_path.as_str()),
             "{}",
             tool.name
         );

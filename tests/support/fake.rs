@@ -137,3 +137,21 @@ pub fn valid_arguments(tool: &ToolSpec) -> Map<String, Value> {
     }
     arguments
 }
+
+/// The request a valid call of `tool` (with [`valid_arguments`]) sends, from its registry
+/// entry: `GET /api/v1/tenants/{t}/workflows/crons/{cron_id}` becomes the method and the
+/// path with the tenant, `etl` for a workflow name, and [`RUN`] for every id filled in.
+pub fn expected_request(tool: &ToolSpec) -> (String, String) {
+    let (method, template) = tool.rest.split_once(' ').unwrap();
+    let path = template
+        .split('/')
+        .map(|segment| match segment {
+            "{t}" => TENANT,
+            "{workflow_name}" => "etl",
+            s if s.starts_with('{') => RUN,
+            s => s,
+        })
+        .collect::<Vec<_>>()
+        .join("/");
+    (method.to_owned(), path)
+}

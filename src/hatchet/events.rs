@@ -66,16 +66,13 @@ pub struct PushEvent {
 
 impl Client {
     pub async fn push_event(&self, event: &PushEvent) -> Result<Value, ApiError> {
-        let mut body = json!({ "key": event.key, "data": event.data });
-        if let Some(metadata) = &event.additional_metadata {
-            body["additionalMetadata"] = Value::Object(metadata.clone());
-        }
-        if let Some(priority) = event.priority {
-            body["priority"] = priority.into();
-        }
-        if let Some(scope) = &event.scope {
-            body["scope"] = scope.clone().into();
-        }
+        let body = json!({
+            "key": event.key,
+            "data": event.data,
+            "additionalMetadata": event.additional_metadata,
+            "priority": event.priority,
+            "scope": event.scope,
+        });
         self.send(self.tenant(Method::POST, &["events"]).body(body))
             .await
     }

@@ -40,18 +40,15 @@ impl Client {
     /// Evaluates a CEL expression; reads nothing and changes nothing, so it is allowed (and
     /// retried) in read-only mode although it is a POST.
     pub async fn cel_debug(&self, body: &CelDebug) -> Result<Value, ApiError> {
-        let mut json = Map::new();
-        json.insert("expression".into(), body.expression.clone().into());
-        json.insert("input".into(), Value::Object(body.input.clone()));
-        if let Some(metadata) = &body.additional_metadata {
-            json.insert("additionalMetadata".into(), Value::Object(metadata.clone()));
-        }
-        if let Some(payload) = &body.filter_payload {
-            json.insert("filterPayload".into(), Value::Object(payload.clone()));
-        }
+        let json = json!({
+            "expression": body.expression,
+            "input": body.input,
+            "additionalMetadata": body.additional_metadata,
+            "filterPayload": body.filter_payload,
+        });
         self.send(
             self.stable_tenant(Method::POST, &["cel", "debug"])
-                .body(Value::Object(json)),
+                .body(json),
         )
         .await
     }
@@ -76,14 +73,12 @@ pub struct UpdateFilter {
 
 impl Client {
     pub async fn create_filter(&self, filter: &CreateFilter) -> Result<Value, ApiError> {
-        let mut body = json!({
+        let body = json!({
             "workflowId": filter.workflow_id,
             "expression": filter.expression,
             "scope": filter.scope,
+            "payload": filter.payload,
         });
-        if let Some(payload) = &filter.payload {
-            body["payload"] = Value::Object(payload.clone());
-        }
         self.send(self.stable_tenant(Method::POST, &["filters"]).body(body))
             .await
     }
@@ -93,18 +88,13 @@ impl Client {
         filter_id: Uuid,
         update: &UpdateFilter,
     ) -> Result<Value, ApiError> {
-        let mut body = Map::new();
-        if let Some(expression) = &update.expression {
-            body.insert("expression".into(), expression.clone().into());
-        }
-        if let Some(scope) = &update.scope {
-            body.insert("scope".into(), scope.clone().into());
-        }
-        if let Some(payload) = &update.payload {
-            body.insert("payload".into(), Value::Object(payload.clone()));
-        }
+        let body = json!({
+            "expression": update.expression,
+            "scope": update.scope,
+            "payload": update.payload,
+        });
         let request = self.stable_tenant(Method::PATCH, &["filters", &filter_id.to_string()]);
-        self.send(request.body(Value::Object(body))).await
+        self.send(request.body(body)).await
     }
 
     /// Answers the deleted filter.

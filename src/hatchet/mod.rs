@@ -163,7 +163,12 @@ impl Request {
             .fold(self, |req, value| req.query(name, value))
     }
 
-    fn body(mut self, body: Value) -> Self {
+    /// A JSON body. Top-level `null` fields are dropped: an optional field left unset is
+    /// not sent at all, which is what every endpoint here expects.
+    fn body(mut self, mut body: Value) -> Self {
+        if let Value::Object(fields) = &mut body {
+            fields.retain(|_, value| !value.is_null());
+        }
         self.body = Some(body);
         self
     }

@@ -159,13 +159,12 @@ impl Client {
     }
 
     pub async fn trigger_run(&self, trigger: &TriggerRun) -> Result<Value, ApiError> {
-        let mut body = json!({ "workflowName": trigger.workflow_name, "input": trigger.input });
-        if let Some(metadata) = &trigger.additional_metadata {
-            body["additionalMetadata"] = Value::Object(metadata.clone());
-        }
-        if let Some(priority) = trigger.priority {
-            body["priority"] = priority.into();
-        }
+        let body = json!({
+            "workflowName": trigger.workflow_name,
+            "input": trigger.input,
+            "additionalMetadata": trigger.additional_metadata,
+            "priority": trigger.priority,
+        });
         self.send(
             self.stable_tenant(Method::POST, &["workflow-runs", "trigger"])
                 .body(body),

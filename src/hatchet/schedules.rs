@@ -108,15 +108,13 @@ impl Client {
         workflow_name: &str,
         cron: &CreateCron,
     ) -> Result<Value, ApiError> {
-        let mut body = json!({
+        let body = json!({
             "cronName": cron.cron_name,
             "cronExpression": cron.expression,
             "input": cron.input,
             "additionalMetadata": cron.additional_metadata,
+            "priority": cron.priority,
         });
-        if let Some(priority) = cron.priority {
-            body["priority"] = priority.into();
-        }
         self.send(
             self.tenant(Method::POST, &["workflows", workflow_name, "crons"])
                 .body(body),
@@ -139,14 +137,12 @@ impl Client {
         workflow_name: &str,
         run: &CreateScheduled,
     ) -> Result<Value, ApiError> {
-        let mut body = json!({
+        let body = json!({
             "triggerAt": run.trigger_at.to_string(),
             "input": run.input,
             "additionalMetadata": run.additional_metadata,
+            "priority": run.priority,
         });
-        if let Some(priority) = run.priority {
-            body["priority"] = priority.into();
-        }
         self.send(
             self.tenant(Method::POST, &["workflows", workflow_name, "scheduled"])
                 .body(body),

@@ -291,7 +291,8 @@ impl Client {
 
     /// Sends a request and returns its JSON (`null` for an empty body, as with 204).
     pub async fn send(&self, request: Request) -> Result<Value, ApiError> {
-        if self.options.read_only && !request.is_read() {
+        let is_read = request.is_read();
+        if self.options.read_only && !is_read {
             return Err(ApiError::new(
                 ErrorKind::ReadOnly,
                 format!(
@@ -301,12 +302,15 @@ impl Client {
             ));
         }
         let url = self.url(&request)?;
-        let is_read = request.is_read();
         let deadline = Instant::now() + self.options.deadline;
         let mut attempts = 0;
         loop {
             attempts += 1;
-            let error = match tokio::time::timeout_at(deadline, self.attempt(&request, &url)).await
+            let error = match tokio::time::timeout_at(
+                deadline,
+                self.attempt(&request, &url, is_read),
+            )
+            .await
             {
                 Ok(Ok(value)) => return Ok(value),
                 Ok(Err(error)) => error,
@@ -352,7 +356,13 @@ impl Client {
             .min(policy.max_delay)
     }
 
-    async fn attempt(&self, request: &Request, url: &Url) -> Result<Value, ApiError> {
+    /// One try. `is_read` is the request's [`Request::is_read`], computed once by `send`.
+    async fn attempt(
+        &self,
+        request: &Request,
+        url: &Url,
+        is_read: bool,
+    ) -> Result<Value, ApiError> {
         let token = &self.options.token;
         let mut builder = self
             .http
@@ -364,7 +374,7 @@ impl Client {
                 .header(header::CONTENT_TYPE, "application/json")
                 .body(body.to_string());
         }
-        let sent_fully = |error: reqwest::Error| self.transport_error(&error, !request.is_read());
+        let sent_fully = |error: reqwest::Error| self.transport_error(&error, !is_read);
         let mut response = builder.send().await.map_err(sent_fully)?;
         let status = response.status();
         let retry_after = retry_after(response.headers());
@@ -375,7 +385,7 @@ impl Client {
             .map(str::to_owned);
 
         // `_budget` keeps the body's share of the buffer budget until it is parsed.
-        let (body, _budget) = self.read_capped(&mut response, !request.is_read()).await?;
+        let (body, _budget) = self.read_capped(&mut response, !is_read).await?;
 
         if status.is_success() {
             if body.iter().all(u8::is_ascii_whitespace) {

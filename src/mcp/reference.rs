@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use super::{
     args::{DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT},
-    tools::{Effect, ToolSpec},
+    tools::ToolSpec,
 };
 
 /// `docs/tools.md`.
@@ -41,10 +41,7 @@ pub fn tools_markdown(tools: &[ToolSpec]) -> String {
 }
 
 fn tool_section(tool: &ToolSpec) -> String {
-    let (read_only, destructive, idempotent) = match tool.effect {
-        Effect::Read => (true, false, true),
-        Effect::Mutating { idempotent, .. } => (false, true, idempotent),
-    };
+    let (read_only, destructive, idempotent) = tool.effect.hints();
     let mut out = format!(
         "\n### `{}`: {}\n\n{}\n\n- REST: `{}`\n- Annotations: readOnly={read_only}, destructive={destructive}, idempotent={idempotent}, openWorld=true\n",
         tool.name, tool.title, tool.description, tool.rest

@@ -79,6 +79,17 @@ pub enum Effect {
     },
 }
 
+impl Effect {
+    /// The (readOnly, destructive, idempotent) hints this effect implies; openWorld is
+    /// always true, since every tool talks to Hatchet.
+    pub fn hints(self) -> (bool, bool, bool) {
+        match self {
+            Effect::Read => (true, false, true),
+            Effect::Mutating { idempotent, .. } => (false, true, idempotent),
+        }
+    }
+}
+
 /// Why a call failed; shown to the model as an `isError` result.
 #[derive(Debug, thiserror::Error)]
 pub enum ToolError {
@@ -233,10 +244,7 @@ impl ToolSpec {
 
     /// The MCP definition, as `tools/list` shows it.
     pub fn to_mcp(&self) -> Tool {
-        let (read_only, destructive, idempotent) = match self.effect {
-            Effect::Read => (true, false, true),
-            Effect::Mutating { idempotent, .. } => (false, true, idempotent),
-        };
+        let (read_only, destructive, idempotent) = self.effect.hints();
         let annotations = ToolAnnotations::with_title(self.title)
             .read_only(read_only)
             .destructive(destructive)

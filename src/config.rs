@@ -8,7 +8,10 @@ use std::{borrow::Cow, fmt, time::Duration};
 use reqwest::Url;
 use uuid::Uuid;
 
-use crate::token::{self, TokenError};
+use crate::{
+    redact::Redactor,
+    token::{self, TokenError},
+};
 
 pub const TOKEN_VAR: &str = "HATCHET_CLIENT_TOKEN";
 pub const SERVER_URL_VAR: &str = "HATCHET_CLIENT_SERVER_URL";
@@ -61,20 +64,14 @@ impl Secret {
         &self.0
     }
 
-    /// Removes every occurrence of the secret, and of each long `.`-separated segment of it
-    /// (a JWT's claims and signature), from text that came from elsewhere.
+    /// Removes the secret, its fragments and its encodings from text that came from
+    /// elsewhere (see [`crate::redact`]). A client keeps one [`Redactor`] instead.
     pub fn redact<'a>(&self, text: &'a str) -> Cow<'a, str> {
-        let mut pieces: Vec<&str> = vec![self.0.as_str()];
-        // The header segment of a JWT is the same for every token of its kind: not secret.
-        pieces.extend(self.0.split('.').skip(1).filter(|s| s.len() >= 16));
-        if pieces.iter().all(|p| p.is_empty() || !text.contains(p)) {
-            return Cow::Borrowed(text);
-        }
-        let mut out = text.to_owned();
-        for piece in pieces.into_iter().filter(|p| !p.is_empty()) {
-            out = out.replace(piece, "[REDACTED]");
-        }
-        Cow::Owned(out)
+        Redactor::new(&self.0).redact(text)
+    }
+
+    pub fn redactor(&self) -> Redactor {
+        Redactor::new(&self.0)
     }
 }
 

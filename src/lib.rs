@@ -7,5 +7,8 @@
 pub mod check;
 pub mod config;
 pub mod hatchet;
+pub mod logging;
 pub mod mcp;
+pub mod redact;
+pub mod text;
 pub mod token;

@@ -58,7 +58,7 @@ async fn garbage_and_odd_messages_are_answered_or_ignored_and_serving_goes_on() 
     let answer = rpc.response(2).await;
     let message = answer["result"]["content"][0]["text"].as_str().unwrap();
     assert!(
-        message.starts_with("Invalid argument `workflow_run_id`: expected a UUID"),
+        message.starts_with("Invalid argument `workflow_run_id`: 10485760 characters, at most 10000."),
         "{}",
         &message[..200.min(message.len())]
     );

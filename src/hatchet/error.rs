@@ -5,9 +5,6 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-/// The upstream message is cut to this many characters.
-const MAX_MESSAGE_CHARS: usize = 500;
-
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ErrorKind {
     /// Hatchet answered with a non-success status.
@@ -24,6 +21,9 @@ pub enum ErrorKind {
     InvalidBody,
     /// Refused locally: a write in read-only mode.
     ReadOnly,
+    /// Refused locally before sending: a request that could not be sent as asked (a path
+    /// segment that is empty, `.`/`..` or holds control characters, an over-long URL or body).
+    Refused,
 }
 
 #[derive(Debug, Clone, thiserror::Error)]
@@ -123,9 +123,10 @@ fn status_hint(status: u16) -> &'static str {
 
 /// The message of an error body, in any of the three shapes Hatchet answers with:
 /// `{"errors":[{"description":..}]}`, `{"message":..}`, or `null`/empty/non-JSON text.
+/// Whole: the caller redacts it, then cuts it (in that order, so no cut splits the token).
 pub(crate) fn message_from_body(body: &[u8]) -> String {
     let text = String::from_utf8_lossy(body);
-    let message = match serde_json::from_slice::<Value>(body) {
+    match serde_json::from_slice::<Value>(body) {
         Ok(Value::Object(map)) => {
             let from_errors = map.get("errors").and_then(Value::as_array).map(|errors| {
                 errors
@@ -149,14 +150,6 @@ pub(crate) fn message_from_body(body: &[u8]) -> String {
         Ok(Value::Null) => String::new(),
         Ok(Value::String(m)) => m,
         _ => text.trim().to_owned(),
-    };
-    truncate_chars(&message, MAX_MESSAGE_CHARS)
-}
-
-pub(crate) fn truncate_chars(text: &str, max: usize) -> String {
-    match text.char_indices().nth(max) {
-        Some((cut, _)) => format!("{}…", &text[..cut]),
-        None => text.to_owned(),
     }
 }
 
@@ -177,12 +170,6 @@ mod tests {
         assert_eq!(message_from_body(b"null"), "");
         assert_eq!(message_from_body(b""), "");
         assert_eq!(message_from_body(b"<html>oops</html>"), "<html>oops</html>");
-    }
-
-    #[test]
-    fn caps_the_message_at_500_chars() {
-        let long = format!(r#"{{"message":"{}"}}"#, "x".repeat(2000));
-        assert_eq!(message_from_body(long.as_bytes()).chars().count(), 501);
     }
 
     #[test]

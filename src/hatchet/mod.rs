@@ -61,16 +61,34 @@ use tokio::{
 };
 use uuid::Uuid;
 
-use crate::config::{Config, Secret};
+use crate::{
+    config::{Config, Secret},
+    redact::Redactor,
+    text,
+};
 
 /// Bodies larger than this are refused while they stream in, so one answer cannot
 /// exhaust memory. Lists are trimmed far below this before they reach the agent.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
 
 /// All the bodies being read at once may hold at most this much, so many concurrent huge
-/// answers cannot multiply the per-answer cap. Accounted in KiB.
+/// answers cannot multiply the per-answer cap. Accounted in bytes actually received.
 pub const TOTAL_BODY_BUDGET_BYTES: usize = 64 * 1024 * 1024;
-const BUDGET_UNIT_BYTES: usize = 1024;
+
+/// A parsed JSON value costs far more memory than its text (a map entry is ~100 bytes, a
+/// `[1,1,...]` element 32), so an answer is also bounded by how many values it holds:
+/// counted on the raw bytes before parsing, so a body of tiny values cannot expand into
+/// gigabytes. A full page of 100 runs with payloads holds a few tens of thousands.
+pub const MAX_JSON_VALUES: usize = 500_000;
+
+/// Requests are bounded too: a URL longer than this is refused before sending (servers
+/// refuse them anyway, and the failure would read as a network error).
+pub const MAX_URL_BYTES: usize = 8 * 1024;
+/// A request body larger than this is refused before sending.
+pub const MAX_REQUEST_BODY_BYTES: usize = 4 * 1024 * 1024;
+
+/// How many characters of an upstream message, body preview or cause an error quotes.
+const MAX_QUOTED_CHARS: usize = 500;
 
 /// How reads are retried after a transient failure (429, 502, 503, 504, connection errors).
 #[derive(Debug, Clone, Copy)]
@@ -195,6 +213,8 @@ pub struct Client {
     options: ClientOptions,
     /// Shared by every request of this client: see [`TOTAL_BODY_BUDGET_BYTES`].
     body_budget: Arc<Semaphore>,
+    /// Removes the token from every text that came from Hatchet.
+    redactor: Arc<Redactor>,
 }
 
 impl Client {
@@ -216,11 +236,11 @@ impl Client {
                     format!("could not build the HTTP client: {e}"),
                 )
             })?;
-        let budget_units = TOTAL_BODY_BUDGET_BYTES / BUDGET_UNIT_BYTES;
         Ok(Self {
             http,
+            body_budget: Arc::new(Semaphore::new(TOTAL_BODY_BUDGET_BYTES)),
+            redactor: Arc::new(options.token.redactor()),
             options,
-            body_budget: Arc::new(Semaphore::new(budget_units)),
         })
     }
 
@@ -236,9 +256,19 @@ impl Client {
         self.options.read_only
     }
 
-    /// Removes the token (and its segments) from any text on its way out.
+    /// Removes the token, its fragments and encodings from any text on its way out.
     pub fn redact<'a>(&self, text: &'a str) -> std::borrow::Cow<'a, str> {
-        self.options.token.redact(text)
+        self.redactor.redact(text)
+    }
+
+    /// The redaction every outgoing text passes; shared with the log writer.
+    pub fn redactor(&self) -> Arc<Redactor> {
+        self.redactor.clone()
+    }
+
+    /// Upstream text made safe to quote: redacted first, then cut.
+    fn quote(&self, text: &str) -> String {
+        self.redactor.redact_and_cut(text, MAX_QUOTED_CHARS)
     }
 
     /// `/api/v1/{rest...}`
@@ -267,14 +297,19 @@ impl Client {
     }
 
     fn url(&self, request: &Request) -> Result<Url, ApiError> {
+        // The URL parser silently drops tabs and newlines, so `.<TAB>.` would become `..`
+        // after this check: control characters are refused outright.
         if let Some(bad) = request
             .segments
             .iter()
-            .find(|s| s.is_empty() || *s == "." || *s == "..")
+            .find(|s| s.is_empty() || *s == "." || *s == ".." || s.chars().any(char::is_control))
         {
             return Err(ApiError::new(
-                ErrorKind::Transport,
-                format!("refused to build a URL with the path segment {bad:?}"),
+                ErrorKind::Refused,
+                format!(
+                    "Refused to send a request whose path would contain the segment {:?}: an id or name may not be empty, `.` or `..`, or contain control characters.",
+                    text::preview(bad)
+                ),
             ));
         }
         let mut url = self.options.base_url.clone();
@@ -285,6 +320,15 @@ impl Client {
         if !request.query.is_empty() {
             url.query_pairs_mut()
                 .extend_pairs(request.query.iter().map(|(k, v)| (*k, v.as_str())));
+        }
+        if url.as_str().len() > MAX_URL_BYTES {
+            return Err(ApiError::new(
+                ErrorKind::Refused,
+                format!(
+                    "Refused to send a {}-byte URL (the limit is {MAX_URL_BYTES}): shorten the names, ids or filters given.",
+                    url.as_str().len()
+                ),
+            ));
         }
         Ok(url)
     }
@@ -302,6 +346,15 @@ impl Client {
             ));
         }
         let url = self.url(&request)?;
+        let body_bytes = request.body.as_ref().map_or(0, |b| b.to_string().len());
+        if body_bytes > MAX_REQUEST_BODY_BYTES {
+            return Err(ApiError::new(
+                ErrorKind::Refused,
+                format!(
+                    "Refused to send a {body_bytes}-byte request body (the limit is {MAX_REQUEST_BODY_BYTES}): make the input or payload smaller."
+                ),
+            ));
+        }
         let deadline = Instant::now() + self.options.deadline;
         let mut attempts = 0;
         loop {
@@ -391,27 +444,18 @@ impl Client {
             if body.iter().all(u8::is_ascii_whitespace) {
                 return Ok(Value::Null);
             }
-            return serde_json::from_slice(&body).map_err(|e| {
-                let preview = error::truncate_chars(&String::from_utf8_lossy(&body), 200);
-                ApiError::new(
-                    ErrorKind::InvalidBody,
-                    format!(
-                        "Hatchet answered {status} with a body that is not JSON ({e}): {}",
-                        token.redact(&preview)
-                    ),
-                )
-            });
+            return self.parse_json(status, &body);
         }
         if status.is_redirection() {
             return Err(ApiError::new(
                 ErrorKind::Redirect(status.as_u16()),
                 format!(
                     "Hatchet answered {status} redirecting to {}; redirects are not followed so the token is not sent elsewhere. Set HATCHET_CLIENT_SERVER_URL to the final address.",
-                    token.redact(location.as_deref().unwrap_or("an unnamed location"))
+                    self.quote(location.as_deref().unwrap_or("an unnamed location"))
                 ),
             ));
         }
-        let message = token.redact(&error::message_from_body(&body)).into_owned();
+        let message = self.quote(&error::message_from_body(&body));
         let mut error = ApiError::new(ErrorKind::Status(status.as_u16()), message);
         if matches!(
             status,
@@ -456,9 +500,10 @@ impl Client {
                 return Err(too_large());
             }
             // Fail fast rather than wait: waiting readers holding part of the budget could
-            // starve each other until the deadline.
-            let units = u32::try_from(chunk.len().div_ceil(BUDGET_UNIT_BYTES)).unwrap_or(u32::MAX);
-            let permit = self.body_budget.clone().try_acquire_many_owned(units).map_err(|_| {
+            // starve each other until the deadline. Charged in bytes received, so many
+            // small chunks cost what they weigh.
+            let bytes = u32::try_from(chunk.len()).unwrap_or(u32::MAX);
+            let permit = self.body_budget.clone().try_acquire_many_owned(bytes).map_err(|_| {
                 ApiError::new(
                     ErrorKind::TooLarge,
                     format!(
@@ -476,6 +521,47 @@ impl Client {
         Ok((body, held))
     }
 
+    /// A success body as JSON, refused when it holds more values than [`MAX_JSON_VALUES`]
+    /// (see there) or is not JSON; a quoted preview is redacted before it is cut.
+    fn parse_json(&self, status: StatusCode, body: &[u8]) -> Result<Value, ApiError> {
+        let values = count_json_values(body);
+        if values > MAX_JSON_VALUES {
+            return Err(ApiError::new(
+                ErrorKind::TooLarge,
+                format!(
+                    "Hatchet's answer holds about {values} JSON values, over the {MAX_JSON_VALUES} this server parses at once: narrow the request (smaller limit, tighter time window)."
+                ),
+            ));
+        }
+        serde_json::from_slice(body).map_err(|e| {
+            let preview = self
+                .redactor
+                .redact_and_cut(&String::from_utf8_lossy(body), 200);
+            ApiError::new(
+                ErrorKind::InvalidBody,
+                format!("Hatchet answered {status} with a body that is not JSON ({e}): {preview}"),
+            )
+        })
+    }
+
+    /// Upstream JSON turned into a typed value; a mismatch is an [`ErrorKind::InvalidBody`]
+    /// whose text (serde quotes the offending value) is redacted before it is cut.
+    pub(crate) fn decode<T: serde::de::DeserializeOwned>(
+        &self,
+        value: Value,
+        what: &str,
+    ) -> Result<T, ApiError> {
+        serde_json::from_value(value).map_err(|e| {
+            ApiError::new(
+                ErrorKind::InvalidBody,
+                format!(
+                    "Hatchet's {what} was not as expected: {}",
+                    self.quote(&e.to_string())
+                ),
+            )
+        })
+    }
+
     fn transport_error(&self, error: &reqwest::Error, mutation: bool) -> ApiError {
         // reqwest's own message names the URL; the useful part is the chain of causes.
         let mut causes = Vec::new();
@@ -488,7 +574,7 @@ impl Client {
             causes.push(error.to_string());
         }
         causes.dedup();
-        let cause = self.options.token.redact(&causes.join(": ")).into_owned();
+        let cause = self.quote(&causes.join(": "));
         let mut api_error = ApiError::new(
             ErrorKind::Transport,
             format!(
@@ -509,6 +595,31 @@ fn with_attempts(mut error: ApiError, attempts: u32) -> ApiError {
             .push_str(&format!(" (gave up after {attempts} attempts)"));
     }
     error
+}
+
+/// About how many values a JSON text holds: one more than its separators and container
+/// openings outside strings. Cheap (one pass, no allocation) and never an undercount.
+fn count_json_values(body: &[u8]) -> usize {
+    let mut count = 1;
+    let mut in_string = false;
+    let mut escaped = false;
+    for byte in body {
+        if in_string {
+            match (escaped, byte) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
+            }
+        } else {
+            match byte {
+                b'"' => in_string = true,
+                b',' | b'[' | b'{' => count += 1,
+                _ => {}
+            }
+        }
+    }
+    count
 }
 
 /// `Retry-After` as seconds or as an HTTP date.

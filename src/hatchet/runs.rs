@@ -5,7 +5,7 @@ use reqwest::Method;
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
-use super::{ApiError, Client, ErrorKind};
+use super::{ApiError, Client};
 
 // `V1TaskStatus`: the status of a v1 run or task.
 api_enum!(RunStatus {
@@ -140,12 +140,7 @@ impl Client {
             .query_each("workflow_ids", &filter.workflow_ids)
             .query_each("additional_metadata", &filter.additional_metadata);
         let answer = self.send(request).await?;
-        serde_json::from_value(answer).map_err(|e| {
-            ApiError::new(
-                ErrorKind::InvalidBody,
-                format!("Hatchet's list of run ids was not an array of UUIDs: {e}"),
-            )
-        })
+        self.decode(answer, "list of run ids (an array of UUIDs)")
     }
 
     /// Cancels or replays the given runs or tasks; answers `{ids}`, the ids acted on.

@@ -121,9 +121,10 @@ pub fn parse<A: DeserializeOwned>(
             Some(prop) => {
                 let value = coerce(prop, value);
                 check_bounds(&name, prop, &value)?;
+                check_text_length(&name, prop, &value)?;
                 prepared.insert(name, value);
             }
-            None => unknown.push(name),
+            None => unknown.push(crate::text::preview(&name)),
         }
     }
     if !unknown.is_empty() {
@@ -161,9 +162,10 @@ pub fn parse<A: DeserializeOwned>(
             )));
         }
     }
+    let echoed = long_strings(&prepared);
     serde_path_to_error::deserialize(Value::Object(prepared)).map_err(|error| {
         let path = error.path().to_string();
-        let inner = error.into_inner().to_string();
+        let inner = shorten_echoes(&error.into_inner().to_string(), &echoed);
         let name = path.split(['.', '[']).next().unwrap_or_default();
         if name.is_empty() || name == "?" {
             ArgError(format!("Invalid arguments: {inner}."))
@@ -171,6 +173,68 @@ pub fn parse<A: DeserializeOwned>(
             ArgError(format!("Invalid argument `{name}`: {inner}."))
         }
     })
+}
+
+/// The longest text a non-object argument may hold. Names, ids, expressions and searches
+/// are far shorter; a longer one is a mistake, and would only fail upstream less clearly.
+pub const MAX_TEXT_ARGUMENT_CHARS: usize = 10_000;
+
+/// The most of serde's own message an argument error keeps (it may quote the value).
+const MAX_ERROR_DETAIL_CHARS: usize = 400;
+
+fn check_text_length(name: &str, schema: &Value, value: &Value) -> Result<(), ArgError> {
+    if schema.get("type").and_then(Value::as_str) == Some("object") {
+        return Ok(()); // payloads: bounded by the request body limit instead
+    }
+    let longest = match value {
+        Value::String(text) => text.chars().count(),
+        Value::Array(items) => items
+            .iter()
+            .filter_map(Value::as_str)
+            .map(|text| text.chars().count())
+            .max()
+            .unwrap_or(0),
+        _ => 0,
+    };
+    if longest > MAX_TEXT_ARGUMENT_CHARS {
+        return Err(ArgError(format!(
+            "Invalid argument `{name}`: {longest} characters, at most {MAX_TEXT_ARGUMENT_CHARS}."
+        )));
+    }
+    Ok(())
+}
+
+/// Every string in the arguments too long to echo whole.
+fn long_strings(arguments: &JsonObject) -> Vec<String> {
+    fn walk(value: &Value, out: &mut Vec<String>) {
+        match value {
+            Value::String(text) if text.chars().count() > crate::text::PREVIEW_CHARS => {
+                out.push(text.clone());
+            }
+            Value::Array(items) => items.iter().for_each(|v| walk(v, out)),
+            Value::Object(map) => map.values().for_each(|v| walk(v, out)),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    arguments.values().for_each(|v| walk(v, &mut out));
+    out
+}
+
+/// serde quotes a bad value whole (`unknown variant `...``, `invalid value: string "..."`):
+/// each long one is replaced by its preview, and the detail is cut as a backstop.
+fn shorten_echoes(detail: &str, long: &[String]) -> String {
+    let mut detail = detail.to_owned();
+    for text in long {
+        let escaped = format!("{text:?}");
+        let escaped = &escaped[1..escaped.len() - 1];
+        for form in [text.as_str(), escaped] {
+            if detail.contains(form) {
+                detail = detail.replace(form, &crate::text::preview(text));
+            }
+        }
+    }
+    crate::text::cut(&detail, MAX_ERROR_DETAIL_CHARS)
 }
 
 /// Checks an integer against its schema's `minimum`/`maximum` here, where the argument's
@@ -261,7 +325,7 @@ impl<'de> Deserialize<'de> for Id {
         uuid::Uuid::try_parse(text.trim()).map(Id).map_err(|_| {
             serde::de::Error::custom(format!(
                 "expected a UUID like 6ba7b810-9dad-11d1-80b4-00c04fd430c8, got {:?}",
-                super::output::preview(&text)
+                crate::text::preview(&text)
             ))
         })
     }
@@ -313,7 +377,7 @@ impl JsonSchema for PastTime {
 
 pub(crate) fn parse_past_time(text: &str, now: Timestamp) -> Result<Timestamp, String> {
     let text = text.trim();
-    if let Ok(instant) = text.parse::<Timestamp>() {
+    if let Some(instant) = parse_rfc3339(text) {
         return Ok(instant);
     }
     let relative = text.strip_suffix("ago").map(str::trim_end).unwrap_or(text);
@@ -322,8 +386,36 @@ pub(crate) fn parse_past_time(text: &str, now: Timestamp) -> Result<Timestamp, S
     }
     Err(format!(
         "expected RFC 3339 with an offset (2026-05-19T09:00:00Z) or a duration ago (90m, 6h, 7d), got {:?}",
-        super::output::preview(text)
+        crate::text::preview(text)
     ))
+}
+
+/// An RFC 3339 instant. Stricter than jiff's parser, which also takes offsets up to
+/// ±25:59, offsets with seconds and six-digit years: none of them is RFC 3339, and each is
+/// more likely a typo than meant.
+fn parse_rfc3339(text: &str) -> Option<Timestamp> {
+    let bytes = text.as_bytes();
+    let four_digit_year =
+        bytes.len() > 4 && bytes[..4].iter().all(u8::is_ascii_digit) && bytes[4] == b'-';
+    let offset_ok = if text.ends_with(['Z', 'z']) {
+        true
+    } else {
+        let offset = &bytes[bytes.len().checked_sub(6)?..];
+        let two = |at: usize| {
+            std::str::from_utf8(&offset[at..at + 2])
+                .ok()?
+                .parse::<u8>()
+                .ok()
+        };
+        matches!(offset[0], b'+' | b'-')
+            && offset[3] == b':'
+            && two(1).is_some_and(|h| h <= 23)
+            && two(4).is_some_and(|m| m <= 59)
+    };
+    if !(four_digit_year && offset_ok) {
+        return None;
+    }
+    text.parse().ok()
 }
 
 /// `30s`, `90m`, `6h`, `7d`, `2w`: a whole number and one unit.
@@ -347,16 +439,27 @@ pub(crate) fn parse_duration(text: &str) -> Option<SignedDuration> {
     Some(SignedDuration::from_secs(total))
 }
 
-/// The window of a list: `since` defaults to 24 hours before now, and must precede `until`.
+/// How far back a window reaches when `since` is not given.
+pub const DEFAULT_WINDOW_HOURS: i64 = 24;
+
+/// The window of a list or a bulk filter: `since` defaults to [`DEFAULT_WINDOW_HOURS`]
+/// before `until` (or before now), and must precede `until`.
 pub fn time_window(
     since: Option<PastTime>,
     until: Option<PastTime>,
 ) -> Result<(Timestamp, Option<Timestamp>), ArgError> {
-    let since = since.map_or_else(
-        || Timestamp::now() - SignedDuration::from_hours(24),
-        |t| t.0,
-    );
     let until = until.map(|t| t.0);
+    let since = match since {
+        Some(since) => since.0,
+        None => until
+            .unwrap_or_else(Timestamp::now)
+            .checked_sub(SignedDuration::from_hours(DEFAULT_WINDOW_HOURS))
+            .map_err(|_| {
+                ArgError::new(
+                    "Invalid argument `until`: too early to reach back 24h from; give a later time or `since` as well.",
+                )
+            })?,
+    };
     if until.is_some_and(|until| until <= since) {
         return Err(ArgError::new(
             "Invalid arguments: `since` must be earlier than `until`.",
@@ -393,7 +496,7 @@ pub(crate) fn parse_future_time(text: &str, now: Timestamp) -> Result<Timestamp,
     let when = if let Some(relative) = text.strip_prefix('+') {
         parse_duration(relative).and_then(|d| now.checked_add(d).ok())
     } else {
-        text.parse::<Timestamp>().ok()
+        parse_rfc3339(text)
     };
     match when {
         Some(when) if when > now => Ok(when),
@@ -402,7 +505,7 @@ pub(crate) fn parse_future_time(text: &str, now: Timestamp) -> Result<Timestamp,
         )),
         None => Err(format!(
             "expected RFC 3339 with an offset (2026-05-19T09:00:00Z) or a duration from now (+10m, +2h), got {:?}",
-            super::output::preview(text)
+            crate::text::preview(text)
         )),
     }
 }
@@ -420,7 +523,7 @@ impl<'de> Deserialize<'de> for GoDuration {
             .ok_or_else(|| {
                 serde::de::Error::custom(format!(
                     "expected a duration such as 30m, 24h or 7d, got {:?}",
-                    super::output::preview(&text)
+                    crate::text::preview(&text)
                 ))
             })?;
         let go = match seconds {
@@ -471,7 +574,7 @@ impl<'de> Deserialize<'de> for CronExpression {
             Err(serde::de::Error::custom(format!(
                 "expected 5 or 6 cron fields (\"0 * * * *\") or one of {}, got {:?}",
                 CRON_MACROS.join(" "),
-                super::output::preview(&text)
+                crate::text::preview(&text)
             )))
         }
     }
@@ -567,7 +670,7 @@ impl<const MIN: i64, const MAX: i64, const DEFAULT: i64> JsonSchema for Bounded<
 ///
 /// Their defaults (50 and 0) are stated once, in the server instructions, rather than in
 /// every list tool's schema.
-#[derive(Debug, Clone, Copy, Default, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]
 pub struct Page {
     #[serde(default)]
     #[schemars(transform = drop_default)]
@@ -800,6 +903,61 @@ mod tests {
         );
         assert!(parse_past_time("6x", now).is_err());
         assert!(parse_past_time("99999999999d", now).is_err());
+    }
+
+    #[test]
+    fn only_rfc3339_offsets_and_years_are_accepted() {
+        let now: Timestamp = "2026-05-19T12:00:00Z".parse().unwrap();
+        for bad in [
+            "2026-05-19T09:00:00+25:00",
+            "2026-05-19T09:00:00+24:00",
+            "2026-05-19T09:00:00+05:60",
+            "2026-05-19T09:00:00+05:30:15",
+            "-009999-01-01T00:00:00Z",
+            "+002026-05-19T09:00:00Z",
+        ] {
+            assert!(parse_past_time(bad, now).is_err(), "{bad}");
+            assert!(parse_future_time(bad, now).is_err(), "{bad}");
+        }
+        assert!(parse_past_time("2026-05-19T09:00:00-23:59", now).is_ok());
+        assert!(parse_past_time("0000-01-01T00:00:00Z", now).is_ok());
+    }
+
+    #[test]
+    fn a_window_ending_at_the_earliest_instant_is_an_error_not_a_panic() {
+        let earliest = Some(PastTime(Timestamp::MIN));
+        let err = time_window(None, earliest).unwrap_err();
+        assert!(err.0.contains("`until`"), "{err}");
+        // `since` defaults to a day before `until`, when `until` is given.
+        let until: Timestamp = "2026-01-02T00:00:00Z".parse().unwrap();
+        let (since, _) = time_window(None, Some(PastTime(until))).unwrap();
+        assert_eq!(since.to_string(), "2026-01-01T00:00:00Z");
+    }
+
+    #[test]
+    fn no_error_echoes_a_long_value_whole() {
+        let huge = "x".repeat(1_000_000);
+        let cases = [
+            json!({"run_id": RUN, "statuses": [huge.clone()]}),
+            json!({"run_id": huge.clone()}),
+            json!({"run_id": RUN, "limit": vec![1; 100_000]}),
+            json!({ huge.clone(): 1 }),
+        ];
+        for args in cases {
+            let err = run(args).unwrap_err().0;
+            assert!(err.len() < 1_000, "{} bytes: {}", err.len(), &err[..200]);
+        }
+        let long = "y".repeat(MAX_TEXT_ARGUMENT_CHARS + 1);
+        let err = run(json!({"run_id": RUN, "statuses": [long]}))
+            .unwrap_err()
+            .0;
+        assert_eq!(
+            err,
+            format!(
+                "Invalid argument `statuses`: {} characters, at most {MAX_TEXT_ARGUMENT_CHARS}.",
+                MAX_TEXT_ARGUMENT_CHARS + 1
+            )
+        );
     }
 
     #[test]

@@ -22,7 +22,7 @@ use super::{
     args::{DEFAULT_PAGE_LIMIT, JsonObject, MAX_PAGE_LIMIT},
     prompts,
     resources::{self, ResourceRef},
-    tools::{self, ToolContext, ToolError, ToolResult, ToolSpec},
+    tools::{self, ToolContext, ToolError, ToolSpec},
 };
 use crate::hatchet::Client;
 
@@ -156,8 +156,10 @@ impl ServerHandler for HatchetServer {
             return Err(self.unknown_tool(&request.name));
         };
         let result = match self.run(tool, request.arguments, &context).await? {
-            Ok(text) => CallToolResult::success(vec![ContentBlock::text(text)]),
-            Err(error) => CallToolResult::error(vec![ContentBlock::text(error.to_string())]),
+            Ok(text) => CallToolResult::success(vec![ContentBlock::text(self.redact(&text))]),
+            Err(error) => {
+                CallToolResult::error(vec![ContentBlock::text(self.redact(&error.to_string()))])
+            }
         };
         Ok(result.into())
     }
@@ -196,17 +198,18 @@ impl ServerHandler for HatchetServer {
             .expect("resource tools are read tools, always registered");
         match self.run(tool, Some(arguments), &context).await? {
             Ok(text) => Ok(ReadResourceResult::new(vec![
-                ResourceContents::text(text, uri.clone()).with_mime_type(resources::mime_type()),
+                ResourceContents::text(self.redact(&text), uri.clone())
+                    .with_mime_type(resources::mime_type()),
             ])
             .into()),
             Err(ToolError::Api(error)) if error.status() == Some(404) => {
                 Err(McpError::resource_not_found(
-                    format!("No such resource {uri}: {error}"),
+                    self.redact(&format!("No such resource {uri}: {error}")),
                     Some(json!({ "uri": uri })),
                 ))
             }
             Err(error) => Err(McpError::internal_error(
-                format!("Could not read {uri}: {error}"),
+                self.redact(&format!("Could not read {uri}: {error}")),
                 Some(json!({ "uri": uri })),
             )),
         }
@@ -230,14 +233,20 @@ impl ServerHandler for HatchetServer {
 }
 
 impl HatchetServer {
+    /// Every text a client receives passes here last: the one redaction function.
+    fn redact(&self, text: &str) -> String {
+        self.ctx.client.redact(text).into_owned()
+    }
+
     /// Runs a tool on its own task: a panic becomes an error result, and a cancellation
-    /// from the client aborts the task, dropping its HTTP request at once.
+    /// from the client aborts the task, dropping its HTTP request at once. The answer is
+    /// rendered within this server's result ceiling (not yet redacted: callers do that).
     async fn run(
         &self,
         tool: &ToolSpec,
         arguments: Option<JsonObject>,
         context: &RequestContext<RoleServer>,
-    ) -> Result<ToolResult, McpError> {
+    ) -> Result<Result<String, ToolError>, McpError> {
         let name = tool.name;
         let task = tokio::spawn(tool.call(self.ctx.clone(), arguments));
         let abort = task.abort_handle();
@@ -256,9 +265,8 @@ impl HatchetServer {
                 "Internal error in `{name}` ({detail}); the server is still running. Please report this."
             )))
         });
-        // Errors are redacted where they are made; this also covers a success body that
-        // quoted the token back, whatever the tool.
-        Ok(result.map(|text| self.ctx.client.redact(&text).into_owned()))
+        let max_bytes = self.ctx.max_result_bytes;
+        Ok(result.and_then(|answer| Ok(answer.render(max_bytes)?)))
     }
 }
 

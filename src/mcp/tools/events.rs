@@ -79,7 +79,7 @@ async fn list_events(ctx: Arc<ToolContext>, args: ListEventsArgs) -> ToolResult 
         events,
         Some(&args.page),
         args.include_payloads,
-    )?)
+    ))
 }
 
 #[derive(Deserialize, JsonSchema)]
@@ -96,7 +96,7 @@ async fn list_event_keys(ctx: Arc<ToolContext>, _: NoArgs) -> ToolResult {
         ctx.client.list_event_keys().await?,
         None,
         true,
-    )?)
+    ))
 }
 
 pub fn mutating_tools() -> Vec<ToolSpec> {

@@ -56,7 +56,7 @@ async fn list_filters(ctx: Arc<ToolContext>, args: ListFiltersArgs) -> ToolResul
         .client
         .list_filters(&workflow_ids, &scopes, limit, offset)
         .await?;
-    Ok(output::list(filters, Some(&args.page), true)?)
+    Ok(output::list(filters, Some(&args.page), true))
 }
 
 #[derive(Deserialize, JsonSchema)]

@@ -79,7 +79,7 @@ async fn list_rate_limits(ctx: Arc<ToolContext>, args: ListRateLimitsArgs) -> To
         ctx.client.list_rate_limits(&query).await?,
         Some(&args.page),
         true,
-    )?)
+    ))
 }
 
 async fn get_queue_metrics(ctx: Arc<ToolContext>, _: NoArgs) -> ToolResult {
@@ -148,7 +148,7 @@ async fn get_trace(ctx: Arc<ToolContext>, args: GetTraceArgs) -> ToolResult {
         .client
         .get_trace(args.workflow_run_id.0, limit, offset)
         .await?;
-    Ok(output::list(spans, Some(&args.page), true)?)
+    Ok(output::list(spans, Some(&args.page), true))
 }
 
 #[cfg(test)]

@@ -30,7 +30,7 @@ use serde_json::Value;
 
 use super::{
     args::{self, ArgError, JsonObject},
-    output::TooLarge,
+    output::{self, Answer, TooLarge},
 };
 use crate::hatchet::{ApiError, Client};
 
@@ -39,6 +39,8 @@ pub struct ToolContext {
     pub client: Client,
     /// `HATCHET_CLIENT_NAMESPACE`, normalised (`staging_`).
     pub namespace: Option<String>,
+    /// The soft result ceiling (`HATCHET_MCP_MAX_RESULT_BYTES`): see [`output`].
+    pub max_result_bytes: usize,
     /// Keys the bulk tools' confirm tokens. Random per process, so a token can only come
     /// from a preview this server showed, not be computed by whoever calls it.
     confirm_key: RandomState,
@@ -49,6 +51,7 @@ impl ToolContext {
         Self {
             client,
             namespace,
+            max_result_bytes: output::DEFAULT_MAX_RESULT_BYTES,
             confirm_key: RandomState::new(),
         }
     }
@@ -113,8 +116,9 @@ pub enum ToolError {
     },
 }
 
-/// The text of a successful call: compact JSON.
-pub type ToolResult = Result<String, ToolError>;
+/// What a successful call answers; the server renders it to compact JSON text within the
+/// result ceiling.
+pub type ToolResult = Result<Answer, ToolError>;
 
 type BoxFuture = Pin<Box<dyn Future<Output = ToolResult> + Send>>;
 type Handler =
@@ -350,7 +354,7 @@ mod tests {
     }
 
     async fn changes_things(_: Arc<ToolContext>, _: NoArgs) -> ToolResult {
-        Ok("changed".into())
+        Ok(output::item("changed".into()))
     }
 
     fn mutating_tool() -> ToolSpec {
@@ -375,7 +379,7 @@ mod tests {
         assert!(refused.to_string().contains("HATCHET_MCP_READ_ONLY=false"));
         assert_eq!(
             mutating_tool().call(context(false), None).await.unwrap(),
-            "changed"
+            output::item("changed".into())
         );
     }
 

@@ -79,7 +79,7 @@ async fn list_runs(ctx: Arc<ToolContext>, args: ListRunsArgs) -> ToolResult {
         offset: args.page.offset(),
     };
     let runs = ctx.client.list_runs(&query).await?;
-    Ok(output::list(runs, Some(&args.page), args.include_payloads)?)
+    Ok(output::list(runs, Some(&args.page), args.include_payloads))
 }
 
 #[derive(Deserialize, JsonSchema)]

@@ -75,7 +75,7 @@ async fn list_crons(ctx: Arc<ToolContext>, args: ListCronsArgs) -> ToolResult {
         ctx.client.list_crons(&query).await?,
         Some(&args.page),
         true,
-    )?)
+    ))
 }
 
 #[derive(Deserialize, JsonSchema)]
@@ -114,7 +114,7 @@ async fn list_scheduled(ctx: Arc<ToolContext>, args: ListScheduledArgs) -> ToolR
         ctx.client.list_scheduled(&query).await?,
         Some(&args.page),
         true,
-    )?)
+    ))
 }
 
 pub fn mutating_tools() -> Vec<ToolSpec> {

@@ -85,7 +85,7 @@ async fn get_task_logs(ctx: Arc<ToolContext>, args: GetTaskLogsArgs) -> ToolResu
         attempt: args.attempt.map(Attempt::as_u32),
     };
     let logs = ctx.client.get_task_logs(args.task_run_id.0, &query).await?;
-    Ok(output::list(logs, None, true)?)
+    Ok(output::list(logs, None, true))
 }
 
 #[derive(Deserialize, JsonSchema)]
@@ -101,7 +101,7 @@ async fn list_task_events(ctx: Arc<ToolContext>, args: ListTaskEventsArgs) -> To
         .client
         .list_task_events(args.task_run_id.0, limit, offset)
         .await?;
-    Ok(output::list(events, Some(&args.page), true)?)
+    Ok(output::list(events, Some(&args.page), true))
 }
 
 pub fn mutating_tools() -> Vec<ToolSpec> {

@@ -44,7 +44,7 @@ async fn list_workers(ctx: Arc<ToolContext>, args: ListWorkersArgs) -> ToolResul
     let statuses = args.statuses.unwrap_or_default();
     let (limit, offset) = (args.page.limit(), args.page.offset());
     let workers = ctx.client.list_workers(&statuses, limit, offset).await?;
-    Ok(output::list(workers, Some(&args.page), true)?)
+    Ok(output::list(workers, Some(&args.page), true))
 }
 
 #[derive(Deserialize, JsonSchema)]

@@ -52,7 +52,7 @@ async fn list_workflows(ctx: Arc<ToolContext>, args: ListWorkflowsArgs) -> ToolR
         ctx.client.list_workflows(&query).await?,
         Some(&args.page),
         true,
-    )?)
+    ))
 }
 
 #[derive(Deserialize, JsonSchema)]

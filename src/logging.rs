@@ -1,0 +1,78 @@
+//! Logs: to stderr, without colour, each line passed through the token redaction before it
+//! is written (stdout is the protocol channel and is never touched).
+//!
+//! Logging starts before the configuration is read (so a bad configuration can be
+//! reported), and the redaction is armed as soon as the token is known.
+
+use std::{
+    io::{self, Write},
+    sync::{Arc, OnceLock},
+};
+
+use tracing_subscriber::fmt::MakeWriter;
+
+use crate::redact::Redactor;
+
+/// The default filter: warnings, this crate's own info lines, and the audit lines of
+/// mutating calls. `RUST_LOG` replaces it whole, so a custom value should keep `audit=info`.
+pub const DEFAULT_FILTER: &str = "warn,hatchet_mcp=info,audit=info";
+
+static REDACTOR: OnceLock<Arc<Redactor>> = OnceLock::new();
+
+/// Installs the stderr logger; `RUST_LOG` overrides [`DEFAULT_FILTER`].
+pub fn init() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(DEFAULT_FILTER));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(RedactingStderr)
+        .with_ansi(false)
+        .init();
+}
+
+/// From now on every log line has this redaction applied. The first call wins: one
+/// process serves one token.
+pub fn redact_with(redactor: Arc<Redactor>) {
+    let _ = REDACTOR.set(redactor);
+}
+
+/// Hands out writers that buffer one event and write it redacted, in one piece.
+#[derive(Clone, Copy)]
+pub struct RedactingStderr;
+
+impl<'a> MakeWriter<'a> for RedactingStderr {
+    type Writer = EventWriter;
+
+    fn make_writer(&'a self) -> Self::Writer {
+        EventWriter(Vec::new())
+    }
+}
+
+/// One log event's bytes, redacted and written to stderr when dropped.
+pub struct EventWriter(Vec<u8>);
+
+impl Write for EventWriter {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Drop for EventWriter {
+    fn drop(&mut self) {
+        if self.0.is_empty() {
+            return;
+        }
+        let line = String::from_utf8_lossy(&self.0);
+        let line = match REDACTOR.get() {
+            Some(redactor) => redactor.redact(&line).into_owned(),
+            None => line.into_owned(),
+        };
+        // A log line that cannot be written has nowhere else to go.
+        let _ = io::stderr().lock().write_all(line.as_bytes());
+    }
+}

@@ -5,9 +5,10 @@
 //! no longer matches it whole. So besides the whole token, any run of
 //! [`FRAGMENT_CHARS`] or more characters taken from one of its secret segments is removed,
 //! wherever it stands, together with the encodings an upstream might echo it in: standard
-//! and URL-safe base64 of the token (at each of the three byte alignments), and their
-//! percent-encoded forms. (A JWT's own characters are all URL-unreserved, so URL-encoding
-//! leaves the raw token unchanged; the raw fragments cover it.)
+//! and URL-safe base64 of the token (at each of the three byte alignments), their
+//! percent-encoded forms, and the token with every character percent-encoded. (A JWT's own
+//! characters are all URL-unreserved, so ordinary URL-encoding leaves it unchanged; the raw
+//! fragments cover that.)
 
 use std::{borrow::Cow, collections::HashSet};
 
@@ -23,8 +24,9 @@ pub const MARK: &str = "[REDACTED]";
 pub struct Redactor {
     /// The whole secret, removed wherever it appears whatever its length.
     whole: String,
-    /// Every window of [`FRAGMENT_CHARS`] bytes of every secret form.
-    windows: HashSet<[u8; FRAGMENT_CHARS]>,
+    /// Per window length (in bytes: a fully percent-encoded character takes three), every
+    /// window of that length of every secret form of that kind.
+    windows: Vec<(usize, HashSet<Box<[u8]>>)>,
 }
 
 impl std::fmt::Debug for Redactor {
@@ -35,11 +37,17 @@ impl std::fmt::Debug for Redactor {
 
 impl Redactor {
     pub fn new(secret: &str) -> Self {
-        let mut windows = HashSet::new();
-        for form in secret_forms(secret) {
-            for window in form.as_bytes().windows(FRAGMENT_CHARS) {
-                windows.insert(window.try_into().expect("window has FRAGMENT_CHARS bytes"));
-            }
+        let mut windows = Vec::new();
+        for (width, forms) in [
+            (FRAGMENT_CHARS, secret_forms(secret)),
+            (3 * FRAGMENT_CHARS, fully_percent_encoded_forms(secret)),
+        ] {
+            let set: HashSet<Box<[u8]>> = forms
+                .iter()
+                .flat_map(|form| form.as_bytes().windows(width))
+                .map(Box::from)
+                .collect();
+            windows.push((width, set));
         }
         Self {
             whole: secret.to_owned(),
@@ -79,28 +87,30 @@ impl Redactor {
     /// Merged byte ranges of `text` covered by some secret window.
     fn fragment_spans(&self, bytes: &[u8]) -> Vec<(usize, usize)> {
         let mut spans: Vec<(usize, usize)> = Vec::new();
-        if self.windows.is_empty() || bytes.len() < FRAGMENT_CHARS {
-            return spans;
-        }
-        // Only windows made wholly of secret-alphabet bytes can match: skip the rest
-        // without hashing.
-        let mut run = 0;
-        for (end, byte) in bytes.iter().enumerate() {
-            run = if is_secret_byte(*byte) { run + 1 } else { 0 };
-            if run < FRAGMENT_CHARS {
+        for (width, set) in &self.windows {
+            if set.is_empty() {
                 continue;
             }
-            let start = end + 1 - FRAGMENT_CHARS;
-            let window: &[u8; FRAGMENT_CHARS] = bytes[start..=end].try_into().expect("len");
-            if !self.windows.contains(window) {
-                continue;
-            }
-            match spans.last_mut() {
-                Some(last) if start <= last.1 => last.1 = end + 1,
-                _ => spans.push((start, end + 1)),
+            // Only windows made wholly of secret-alphabet bytes can match: skip the rest
+            // without hashing.
+            let mut run = 0;
+            for (end, byte) in bytes.iter().enumerate() {
+                run = if is_secret_byte(*byte) { run + 1 } else { 0 };
+                let start = (end + 1).saturating_sub(*width);
+                if run >= *width && set.contains(&bytes[start..=end]) {
+                    spans.push((start, end + 1));
+                }
             }
         }
-        spans
+        spans.sort_unstable();
+        let mut merged: Vec<(usize, usize)> = Vec::with_capacity(spans.len());
+        for (start, end) in spans {
+            match merged.last_mut() {
+                Some(last) if start <= last.1 => last.1 = last.1.max(end),
+                _ => merged.push((start, end)),
+            }
+        }
+        merged
     }
 }
 
@@ -109,18 +119,23 @@ fn is_secret_byte(byte: u8) -> bool {
     byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'+' | b'/' | b'=' | b'%')
 }
 
-/// The strings whose fragments count as the secret.
-fn secret_forms(secret: &str) -> Vec<String> {
-    let mut forms = Vec::new();
+/// The parts of the secret that are secret: a JWT's header segment is the same for every
+/// token of its kind, and redacting it would only hide harmless text. Anything else is.
+fn secret_segments(secret: &str) -> Vec<&str> {
     let segments: Vec<&str> = secret.split('.').collect();
-    // A JWT's header segment is the same for every token of its kind: not secret, and
-    // redacting it would only hide harmless text. Anything else is.
-    let secret_segments: Vec<&str> = if segments.len() == 3 {
+    if segments.len() == 3 {
         segments[1..].to_vec()
     } else {
         segments
-    };
-    forms.extend(secret_segments.iter().map(|s| (*s).to_owned()));
+    }
+}
+
+/// The strings whose fragments count as the secret.
+fn secret_forms(secret: &str) -> Vec<String> {
+    let mut forms: Vec<String> = secret_segments(secret)
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
     for alignment in 0..3 {
         for alphabet in [STANDARD, URL_SAFE] {
             let encoded = base64_at_alignment(secret.as_bytes(), alignment, alphabet);
@@ -164,6 +179,17 @@ fn encode_base64(bytes: &[u8], alphabet: &[u8; 64]) -> String {
         }
     }
     out
+}
+
+/// The secret segments with every character written as `%XX`, in both cases of hex.
+fn fully_percent_encoded_forms(secret: &str) -> Vec<String> {
+    secret_segments(secret)
+        .into_iter()
+        .flat_map(|segment| {
+            let upper: String = segment.bytes().map(|b| format!("%{b:02X}")).collect();
+            [upper.to_ascii_lowercase(), upper]
+        })
+        .collect()
 }
 
 /// Base64 as a query string or form would carry it.

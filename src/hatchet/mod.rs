@@ -533,7 +533,7 @@ impl Client {
                 ),
             ));
         }
-        serde_json::from_slice(body).map_err(|e| {
+        serde_json::from_slice(&quote_big_integers(body)).map_err(|e| {
             let preview = self
                 .redactor
                 .redact_and_cut(&String::from_utf8_lossy(body), 200);
@@ -622,6 +622,55 @@ fn count_json_values(body: &[u8]) -> usize {
     count
 }
 
+/// Integers beyond 64 bits would be rounded through `f64` when parsed: such a literal is
+/// passed on as a string of its exact digits instead. Borrowed when there is none.
+fn quote_big_integers(body: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+    // Longer than any i64/u64 (20 digits, or 19 after a minus sign).
+    const MAX_DIGITS: usize = 20;
+    let mut literals = Vec::new();
+    let (mut in_string, mut escaped, mut start) = (false, false, None);
+    for (at, byte) in body.iter().enumerate() {
+        if in_string {
+            match (escaped, byte) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        let in_number = byte.is_ascii_digit() || *byte == b'-';
+        match (start, in_number) {
+            (None, true) => start = Some(at),
+            (Some(from), false) => {
+                // Only plain integers: a fraction or exponent makes it a float anyway.
+                if !matches!(byte, b'.' | b'e' | b'E') && at - from > MAX_DIGITS {
+                    literals.push((from, at));
+                }
+                start = None;
+            }
+            _ => {}
+        }
+        if *byte == b'"' {
+            in_string = true;
+        }
+    }
+    if literals.is_empty() {
+        return std::borrow::Cow::Borrowed(body);
+    }
+    let mut out = Vec::with_capacity(body.len() + 2 * literals.len());
+    let mut at = 0;
+    for (from, to) in literals {
+        out.extend_from_slice(&body[at..from]);
+        out.push(b'"');
+        out.extend_from_slice(&body[from..to]);
+        out.push(b'"');
+        at = to;
+    }
+    out.extend_from_slice(&body[at..]);
+    std::borrow::Cow::Owned(out)
+}
+
 /// `Retry-After` as seconds or as an HTTP date.
 fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     let value = headers.get(header::RETRY_AFTER)?.to_str().ok()?.trim();
@@ -648,6 +697,24 @@ mod tests {
             max_body_bytes: 1024,
         })
         .unwrap()
+    }
+
+    #[test]
+    fn integers_beyond_64_bits_keep_their_digits() {
+        let body = br#"{"a":123456789012345678901234567890,"b":-18446744073709551616,"c":1.5e300,"d":"99999999999999999999999","e":18446744073709551615}"#;
+        let value: Value = serde_json::from_slice(&quote_big_integers(body)).unwrap();
+        assert_eq!(value["a"], "123456789012345678901234567890");
+        assert_eq!(value["b"], "-18446744073709551616");
+        assert!(value["c"].is_f64());
+        assert_eq!(value["d"], "99999999999999999999999");
+        assert_eq!(value["e"].as_u64(), Some(u64::MAX));
+        assert!(matches!(quote_big_integers(b"[1,2]"), std::borrow::Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn counts_values_outside_strings() {
+        assert_eq!(count_json_values(br#"{"a":[1,2,3],"b":"x,y,{"}"#), 6);
+        assert_eq!(count_json_values(b"null"), 1);
     }
 
     #[test]

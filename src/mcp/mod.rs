@@ -7,6 +7,7 @@ pub mod prompts;
 pub mod reference;
 pub mod resources;
 pub mod server;
+pub mod stdio;
 pub mod tools;
 
 pub use server::HatchetServer;

@@ -20,7 +20,7 @@ pub fn read_tools() -> Vec<ToolSpec> {
             "list_filters",
             "List filters",
             "GET /api/v1/stable/tenants/{t}/filters",
-            "Event filters: expression, scope, payload.",
+            "Expression, scope, payload.",
             list_filters,
         ),
         ToolSpec::read(

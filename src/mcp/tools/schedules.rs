@@ -42,7 +42,7 @@ pub fn read_tools() -> Vec<ToolSpec> {
             "list_scheduled",
             "List scheduled runs",
             "GET /api/v1/tenants/{t}/workflows/scheduled",
-            "Scheduled runs: trigger time, status.",
+            "Trigger time and status.",
             list_scheduled,
         ),
     ]

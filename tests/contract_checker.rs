@@ -1,12 +1,15 @@
 //! Tests of the contract checker itself (tests/support/contract.rs), run against
-//! Hatchet's real OpenAPI spec. When the spec is absent each test prints why and
-//! passes without checking anything.
+//! Hatchet's real OpenAPI spec. When the spec is absent they fail in CI; elsewhere they
+//! pass without checking anything, and the run says so once (see `announce_skip`).
 
 mod support;
 
+use std::process::{Command, Output};
+
 use serde_json::{Value, json};
 use support::contract::{
-    RecordedRequest, Verdict, assert_conforms, assert_server_conforms, check_requests,
+    RecordedRequest, SPEC_PATH_VAR, Verdict, assert_conforms, assert_server_conforms,
+    check_requests,
 };
 
 const TENANT: &str = "707d0855-80ab-4e1f-a156-f1c4546cbf52";
@@ -59,6 +62,52 @@ fn list_query_with(
         .filter(|(k, _)| *k != without)
         .chain(extra.iter().copied())
         .collect()
+}
+
+/// Runs two of this binary's checker tests in a child process whose spec is missing,
+/// with `CI` as given; returns the child's output and the path it was pointed at.
+fn run_without_spec(ci: &str) -> (Output, String) {
+    let missing = format!("{}/no-such-openapi.json", env!("CARGO_TARGET_TMPDIR"));
+    let output = Command::new(std::env::current_exe().expect("this test binary"))
+        .args([
+            "--exact",
+            "valid_workflow_run_list_passes",
+            "unknown_path_fails",
+        ])
+        .env(SPEC_PATH_VAR, &missing)
+        .env("CI", ci)
+        .output()
+        .expect("run this test binary again");
+    (output, missing)
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn in_ci_a_missing_spec_fails_the_checks_naming_the_expected_path() {
+    let (output, missing) = run_without_spec("true");
+    let all = text(&output.stdout) + &text(&output.stderr);
+    assert!(!output.status.success(), "passed without the spec:\n{all}");
+    let expected = format!("Hatchet OpenAPI spec not found at {missing}. CI is set");
+    assert!(all.contains(&expected), "{all}");
+    assert!(all.contains("2 failed"), "{all}");
+}
+
+#[test]
+fn elsewhere_a_missing_spec_is_a_skip_announced_in_one_uncaptured_line() {
+    let (output, missing) = run_without_spec("false");
+    let (stdout, stderr) = (text(&output.stdout), text(&output.stderr));
+    assert!(output.status.success(), "{stdout}{stderr}");
+    let announced: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("contract: SKIPPED"))
+        .collect();
+    assert_eq!(announced.len(), 1, "{stderr}");
+    assert!(announced[0].contains(&missing), "{stderr}");
+    assert!(announced[0].contains(SPEC_PATH_VAR), "{stderr}");
+    assert!(stdout.contains("2 passed"), "{stdout}");
 }
 
 /// Runs the checker; `None` means the spec is absent (the reason is printed).

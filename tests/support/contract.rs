@@ -2,9 +2,13 @@
 //! (wiremock) against Hatchet's official OpenAPI 3.1 spec.
 //!
 //! The spec lives outside this repository, at `../shared/hatchet-openapi/openapi.json`
-//! relative to the crate root, and is read at test time (once per test binary).
-//! When it is absent every check reports [`Verdict::Skipped`] with the reason, so
-//! tests still pass on machines without it.
+//! relative to the crate root (or wherever `HATCHET_OPENAPI_SPEC` points), and is read at
+//! test time (once per test binary). When it is absent:
+//! - with `CI` set (to anything but empty, `0` or `false`), every check panics naming the
+//!   expected path: CI must not pass without checking;
+//! - otherwise every check reports [`Verdict::Skipped`] with the reason, so a fresh clone's
+//!   `cargo test` still passes, and the run says so in one line on stderr, outside the
+//!   test harness's capture (see [`announce_skip`]).
 //!
 //! What is checked for each request:
 //! - the path matches exactly one path template (literal segments win over
@@ -34,15 +38,38 @@
 // module; without this, the unused parts would trip `-D warnings`.
 #![allow(dead_code)]
 
-use std::sync::OnceLock;
+use std::{
+    fs,
+    io::Write,
+    path::{Path, PathBuf},
+    sync::{Once, OnceLock},
+    time::Duration,
+};
 
 use serde_json::{Map, Value};
 
-/// Where Hatchet's OpenAPI spec is expected (outside this repository).
-const SPEC_PATH: &str = concat!(
+/// Where Hatchet's OpenAPI spec is expected by default (outside this repository).
+const DEFAULT_SPEC_PATH: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../shared/hatchet-openapi/openapi.json"
 );
+
+/// Names another location for the spec.
+pub const SPEC_PATH_VAR: &str = "HATCHET_OPENAPI_SPEC";
+
+/// The spec's path: `HATCHET_OPENAPI_SPEC` when set and not empty, else the default.
+pub fn spec_path() -> PathBuf {
+    std::env::var_os(SPEC_PATH_VAR)
+        .filter(|path| !path.is_empty())
+        .map_or_else(|| PathBuf::from(DEFAULT_SPEC_PATH), PathBuf::from)
+}
+
+/// Whether this is a CI run, where a missing spec is an error rather than a skip: `CI` set
+/// to anything but empty, `0` or `false` (CI services set `CI=true`; `.ci/run` does too).
+pub fn in_ci() -> bool {
+    std::env::var("CI")
+        .is_ok_and(|v| !matches!(v.to_ascii_lowercase().as_str(), "" | "0" | "false"))
+}
 
 /// The HTTP methods an OpenAPI path item can define (its other keys, such as
 /// `parameters` or `summary`, are not operations).
@@ -103,10 +130,20 @@ pub enum Verdict {
 /// Loads the spec once (std::sync::OnceLock) and checks every request; Err lists
 /// every violation, one line each, naming the request
 /// ("GET /api/v1/... : unknown query parameter `foo` (declared: a, b, c)").
+///
+/// Without the spec: panics in CI ([`in_ci`]); elsewhere announces the skip once per run
+/// and returns [`Verdict::Skipped`].
 pub fn check_requests(requests: &[RecordedRequest]) -> Result<Verdict, Vec<String>> {
     let spec = match spec() {
         Ok(spec) => spec,
-        Err(reason) => return Ok(Verdict::Skipped(reason.to_owned())),
+        Err(reason) if in_ci() => panic!(
+            "contract: {reason}. CI is set, so the contract checks may not be skipped: put \
+             the spec there or point {SPEC_PATH_VAR} at it."
+        ),
+        Err(reason) => {
+            announce_skip(reason);
+            return Ok(Verdict::Skipped(reason.to_owned()));
+        }
     };
     let mut violations = Vec::new();
     for req in requests {
@@ -205,24 +242,24 @@ fn spec() -> Result<&'static Spec, &'static str> {
     SPEC.get_or_init(load_spec).as_ref().map_err(String::as_str)
 }
 
-/// Reads and indexes the spec. A missing file is a skip; anything else wrong with
-/// it is a broken test environment and panics with a clear message.
+/// Reads and indexes the spec. A missing file is a skip (or, in CI, a failure); anything
+/// else wrong with it is a broken test environment and panics with a clear message.
 fn load_spec() -> Result<Spec, String> {
-    let text = match std::fs::read_to_string(SPEC_PATH) {
+    let spec_path = spec_path();
+    let path = spec_path.display();
+    let text = match fs::read_to_string(&spec_path) {
         Ok(text) => text,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Err(format!(
-                "Hatchet OpenAPI spec not found at {SPEC_PATH}; requests were not checked"
-            ));
+            return Err(format!("Hatchet OpenAPI spec not found at {path}"));
         }
-        Err(e) => panic!("contract: cannot read Hatchet OpenAPI spec at {SPEC_PATH}: {e}"),
+        Err(e) => panic!("contract: cannot read Hatchet OpenAPI spec at {path}: {e}"),
     };
     let doc: Value = serde_json::from_str(&text)
-        .unwrap_or_else(|e| panic!("contract: {SPEC_PATH} is not valid JSON: {e}"));
+        .unwrap_or_else(|e| panic!("contract: {path} is not valid JSON: {e}"));
     let paths = doc
         .get("paths")
         .and_then(Value::as_object)
-        .unwrap_or_else(|| panic!("contract: {SPEC_PATH} has no `paths` object"));
+        .unwrap_or_else(|| panic!("contract: {path} has no `paths` object"));
     let templates = paths
         .keys()
         .map(|raw| Template {
@@ -238,6 +275,48 @@ fn load_spec() -> Result<Spec, String> {
         })
         .collect();
     Ok(Spec { doc, templates })
+}
+
+/// Says once per `cargo test` run, on a line of its own, that the contract checks were
+/// skipped and why. The test harness captures `eprintln!` of passing tests, so this writes
+/// to stderr directly. Several test binaries check requests, and `cargo test` runs them as
+/// children of one cargo process: a marker named after that process's id keeps the line to
+/// one per run rather than one per binary.
+fn announce_skip(reason: &str) {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        if first_skip_in_this_run() {
+            let line = format!(
+                "contract: SKIPPED ({reason}): tests that check their requests against \
+                 Hatchet's API pass without checking them. Set {SPEC_PATH_VAR} to the spec's \
+                 path; with CI=true a missing spec fails.\n"
+            );
+            let _ = std::io::stderr().write_all(line.as_bytes());
+        }
+    });
+}
+
+/// False only when an earlier test binary of this run has announced the skip already.
+/// Markers older than an hour are removed, so process ids reused later start afresh.
+fn first_skip_in_this_run() -> bool {
+    #[cfg(unix)]
+    let run = std::os::unix::process::parent_id();
+    #[cfg(not(unix))]
+    let run = std::process::id();
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("contract-skips");
+    let stale = |entry: &fs::DirEntry| {
+        let modified = entry.metadata().and_then(|m| m.modified()).ok();
+        let age = modified.and_then(|t| t.elapsed().ok());
+        age.is_some_and(|age| age > Duration::from_secs(3600))
+    };
+    for entry in fs::read_dir(&dir).into_iter().flatten().flatten() {
+        if stale(&entry) {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
+    let _ = fs::create_dir_all(&dir);
+    let created = fs::File::create_new(dir.join(run.to_string()));
+    !matches!(created, Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists)
 }
 
 /// Splits `/a/b/c` into `a`, `b`, `c`. A trailing slash yields an empty last

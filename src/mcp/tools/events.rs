@@ -23,21 +23,21 @@ pub fn read_tools() -> Vec<ToolSpec> {
             "list_events",
             "List events",
             "GET /api/v1/stable/tenants/{t}/events",
-            "Events with the runs they triggered. Payloads need include_payloads.",
+            "Events and the runs they triggered.",
             list_events,
         ),
         ToolSpec::read(
             "get_event",
             "Get event",
             "GET /api/v1/stable/tenants/{t}/events/{event_id}",
-            "An event with payload and metadata.",
+            "Payload and metadata.",
             get_event,
         ),
         ToolSpec::read(
             "list_event_keys",
             "List event keys",
             "GET /api/v1/stable/tenants/{t}/events/keys",
-            "All event keys in the tenant.",
+            "All event keys.",
             list_event_keys,
         ),
     ]
@@ -46,15 +46,17 @@ pub fn read_tools() -> Vec<ToolSpec> {
 #[derive(Deserialize, JsonSchema)]
 struct ListEventsArgs {
     keys: Option<Vec<String>>,
-    /// RFC 3339 or ago (6h)
+    /// RFC 3339 or ago: 6h, 7d
     since: Option<PastTime>,
     until: Option<PastTime>,
+    /// Of triggered runs
     workflow_ids: Option<Vec<Id>>,
     /// Of triggered runs
     statuses: Option<Vec<RunStatus>>,
     event_ids: Option<Vec<Id>>,
     scopes: Option<Vec<String>>,
     additional_metadata: Option<MetadataFilter>,
+    /// Add payload
     #[serde(default)]
     include_payloads: bool,
     #[serde(flatten)]
@@ -118,7 +120,9 @@ struct PushEventArgs {
     key: String,
     data: Option<JsonObject>,
     additional_metadata: Option<JsonObject>,
+    /// 3 = high
     priority: Option<Priority>,
+    /// Selects filters by scope
     scope: Option<String>,
 }
 

@@ -20,7 +20,7 @@ pub fn read_tools() -> Vec<ToolSpec> {
             "list_filters",
             "List filters",
             "GET /api/v1/stable/tenants/{t}/filters",
-            "Event filters: CEL expression, scope, payload.",
+            "Expression, scope, payload.",
             list_filters,
         ),
         ToolSpec::read(
@@ -34,7 +34,7 @@ pub fn read_tools() -> Vec<ToolSpec> {
             "cel_debug",
             "Debug CEL",
             "POST /api/v1/stable/tenants/{t}/cel/debug",
-            "Test a CEL filter expression on a sample event. Changes nothing.",
+            "Test a filter expression on a sample event.",
             cel_debug,
         ),
     ]
@@ -75,6 +75,7 @@ struct CelDebugArgs {
     /// Event payload; default {}
     input: Option<JsonObject>,
     additional_metadata: Option<JsonObject>,
+    /// `payload` in CEL
     filter_payload: Option<JsonObject>,
 }
 
@@ -107,7 +108,7 @@ pub fn mutating_tools() -> Vec<ToolSpec> {
             "Update filter",
             "PATCH /api/v1/stable/tenants/{t}/filters/{filter_id}",
             effect(true),
-            "MUTATES LIVE STATE. Change a filter's expression, scope or payload.",
+            "MUTATES LIVE STATE. Change an event filter.",
             update_filter,
         ),
         ToolSpec::mutating(

@@ -24,28 +24,28 @@ pub fn read_tools() -> Vec<ToolSpec> {
             "list_rate_limits",
             "List rate limits",
             "GET /api/v1/tenants/{t}/rate-limits",
-            "Rate limits: current value and limit per key.",
+            "Current value and limit per key.",
             list_rate_limits,
         ),
         ToolSpec::read(
             "get_queue_metrics",
             "Get queue metrics",
             "GET /api/v1/tenants/{t}/step-run-queue-metrics",
-            "Queued tasks per queue: where work backs up.",
+            "Queued tasks per queue.",
             get_queue_metrics,
         ),
         ToolSpec::read(
             "get_task_metrics",
             "Get task metrics",
             "GET /api/v1/stable/tenants/{t}/task-metrics",
-            "Task counts per status (default last 24h).",
+            "Task counts per status.",
             get_task_metrics,
         ),
         ToolSpec::read(
             "get_run_timings",
             "Get run timings",
             "GET /api/v1/stable/workflow-runs/{workflow_run_id}/task-timings",
-            "When each task of a run queued, started, finished.",
+            "When each task queued, started, finished.",
             get_run_timings,
         ),
         ToolSpec::read(
@@ -60,6 +60,7 @@ pub fn read_tools() -> Vec<ToolSpec> {
 
 #[derive(Deserialize, JsonSchema)]
 struct ListRateLimitsArgs {
+    /// Key substring
     search: Option<String>,
     order_by_field: Option<RateLimitOrderField>,
     order_by_direction: Option<LowerSortDirection>,
@@ -88,7 +89,7 @@ async fn get_queue_metrics(ctx: Arc<ToolContext>, _: NoArgs) -> ToolResult {
 
 #[derive(Deserialize, JsonSchema)]
 struct GetTaskMetricsArgs {
-    /// RFC 3339 or ago (6h); default 24h
+    /// RFC 3339 or ago: 6h, 7d; default 24h
     since: Option<PastTime>,
     until: Option<PastTime>,
     workflow_ids: Option<Vec<Id>>,
@@ -122,7 +123,7 @@ fn counts_by_status(answer: &Value) -> Value {
 #[derive(Deserialize, JsonSchema)]
 struct GetRunTimingsArgs {
     workflow_run_id: Id,
-    /// Child-run levels
+    /// Child-run levels 0-10; default 0
     depth: Option<Bounded<0, { i64::MAX }, 0>>,
 }
 

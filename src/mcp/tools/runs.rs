@@ -21,21 +21,21 @@ pub fn read_tools() -> Vec<ToolSpec> {
             "list_runs",
             "List runs",
             "GET /api/v1/stable/tenants/{t}/workflow-runs",
-            "Runs in a window (default last 24h): status, timing, error. Payloads need include_payloads.",
+            "Runs in a time window: status, timing, error.",
             list_runs,
         ),
         ToolSpec::read(
             "get_run",
             "Get run",
             "GET /api/v1/stable/workflow-runs/{workflow_run_id}",
-            "A run's tasks, events and DAG: start here to debug.",
+            "Tasks, events, DAG: start here to debug.",
             get_run,
         ),
         ToolSpec::read(
             "get_run_status",
             "Get run status",
             "GET /api/v1/stable/workflow-runs/{workflow_run_id}/status",
-            "A run's status only; cheap for polling.",
+            "Status only, for polling.",
             get_run_status,
         ),
     ]
@@ -43,7 +43,7 @@ pub fn read_tools() -> Vec<ToolSpec> {
 
 #[derive(Deserialize, JsonSchema)]
 struct ListRunsArgs {
-    /// RFC 3339 or ago (6h); default 24h
+    /// RFC 3339 or ago: 6h, 7d; default 24h
     since: Option<PastTime>,
     until: Option<PastTime>,
     statuses: Option<Vec<RunStatus>>,
@@ -56,6 +56,7 @@ struct ListRunsArgs {
     /// Tasks, not workflow runs
     #[serde(default)]
     only_tasks: bool,
+    /// Add input/output
     #[serde(default)]
     include_payloads: bool,
     #[serde(flatten)]
@@ -119,6 +120,7 @@ struct TriggerWorkflowArgs {
     workflow_name: String,
     input: Option<JsonObject>,
     additional_metadata: Option<JsonObject>,
+    /// 3 = high
     priority: Option<Priority>,
 }
 

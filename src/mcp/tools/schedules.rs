@@ -28,7 +28,7 @@ pub fn read_tools() -> Vec<ToolSpec> {
             "list_crons",
             "List crons",
             "GET /api/v1/tenants/{t}/workflows/crons",
-            "Cron triggers: expression, workflow, input.",
+            "Expression, workflow, input.",
             list_crons,
         ),
         ToolSpec::read(
@@ -42,7 +42,7 @@ pub fn read_tools() -> Vec<ToolSpec> {
             "list_scheduled",
             "List scheduled runs",
             "GET /api/v1/tenants/{t}/workflows/scheduled",
-            "Scheduled runs: trigger time, status (PENDING, SUCCEEDED...).",
+            "Trigger time and status.",
             list_scheduled,
         ),
     ]
@@ -148,7 +148,7 @@ pub fn mutating_tools() -> Vec<ToolSpec> {
             "Schedule run",
             "POST /api/v1/tenants/{t}/workflows/{workflow_name}/scheduled",
             scheduled(false),
-            "MUTATES LIVE STATE. Schedule a workflow run, by name, at a future time.",
+            "MUTATES LIVE STATE. Schedule a workflow run, by name.",
             create_scheduled,
         ),
         ToolSpec::mutating(
@@ -178,6 +178,7 @@ struct CreateCronArgs {
     expression: CronExpression,
     input: Option<JsonObject>,
     additional_metadata: Option<JsonObject>,
+    /// 3 = high
     priority: Option<Priority>,
 }
 
@@ -209,6 +210,7 @@ struct CreateScheduledArgs {
     trigger_at: FutureTime,
     input: Option<JsonObject>,
     additional_metadata: Option<JsonObject>,
+    /// 3 = high
     priority: Option<Priority>,
 }
 

@@ -23,21 +23,21 @@ pub fn read_tools() -> Vec<ToolSpec> {
             "get_task",
             "Get task",
             "GET /api/v1/stable/tasks/{task_run_id}",
-            "A task run: status, error, input, output, timing.",
+            "Status, error, input, output, timing.",
             get_task,
         ),
         ToolSpec::read(
             "get_task_logs",
             "Get task logs",
             "GET /api/v1/stable/tasks/{task_run_id}/logs",
-            "A task's log lines; filter by level, text or time.",
+            "A task's log lines.",
             get_task_logs,
         ),
         ToolSpec::read(
             "list_task_events",
             "List task events",
             "GET /api/v1/stable/tasks/{task_run_id}/task-events",
-            "A task's timeline: queued, started, retried, failed.",
+            "Timeline: queued, started, retried, failed.",
             list_task_events,
         ),
     ]
@@ -49,7 +49,7 @@ type Attempt = Bounded<1, { i64::MAX }, 1>;
 #[derive(Deserialize, JsonSchema)]
 struct GetTaskArgs {
     task_run_id: Id,
-    /// Default: latest
+    /// Default latest
     attempt: Option<Attempt>,
 }
 
@@ -65,12 +65,16 @@ struct GetTaskLogsArgs {
     task_run_id: Id,
     #[serde(default)]
     limit: Bounded<1, 1000, 1000>,
-    /// RFC 3339 or ago (6h)
+    /// RFC 3339 or ago: 6h, 7d
     since: Option<PastTime>,
     until: Option<PastTime>,
+    /// Substring, any case
     search: Option<String>,
+    /// Exact, not a minimum
     levels: Option<Vec<LogLevel>>,
+    /// Default oldest first
     order: Option<SortDirection>,
+    /// Default all
     attempt: Option<Attempt>,
 }
 

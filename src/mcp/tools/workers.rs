@@ -20,14 +20,14 @@ pub fn read_tools() -> Vec<ToolSpec> {
             "list_workers",
             "List workers",
             "GET /api/v1/tenants/{t}/worker",
-            "Workers: status, heartbeat, slots, actions.",
+            "Status, heartbeat, slots, actions.",
             list_workers,
         ),
         ToolSpec::read(
             "get_worker",
             "Get worker",
             "GET /api/v1/workers/{worker_id}",
-            "A worker: workflows, slots, labels, recent runs.",
+            "Workflows, slots, labels, recent runs.",
             get_worker,
         ),
     ]

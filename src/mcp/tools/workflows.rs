@@ -22,14 +22,14 @@ pub fn read_tools() -> Vec<ToolSpec> {
             "list_workflows",
             "List workflows",
             "GET /api/v1/tenants/{t}/workflows",
-            "Workflows with ids and names.",
+            "Workflow ids and names.",
             list_workflows,
         ),
         ToolSpec::read(
             "get_workflow",
             "Get workflow",
             "GET /api/v1/workflows/{workflow_id}",
-            "A workflow's versions, triggers and paused state.",
+            "Versions, triggers, paused state.",
             get_workflow,
         ),
     ]
@@ -37,6 +37,7 @@ pub fn read_tools() -> Vec<ToolSpec> {
 
 #[derive(Deserialize, JsonSchema)]
 struct ListWorkflowsArgs {
+    /// Substring, any case
     workflow_name: Option<String>,
     #[serde(flatten)]
     page: Page,
@@ -77,7 +78,7 @@ pub fn mutating_tools() -> Vec<ToolSpec> {
             "Pause workflow",
             "PATCH /api/v1/workflows/{workflow_id}",
             effect,
-            "MUTATES LIVE STATE. Pause a workflow: new runs wait until resumed or queue_ttl passes.",
+            "MUTATES LIVE STATE. Pause a workflow: new runs queue until resumed.",
             pause_workflow,
         ),
         ToolSpec::mutating(
@@ -94,11 +95,11 @@ pub fn mutating_tools() -> Vec<ToolSpec> {
 #[derive(Deserialize, JsonSchema)]
 struct PauseWorkflowArgs {
     workflow_id: Id,
-    /// Default 24h
+    /// Then queued runs drop; default 24h
     queue_ttl: Option<GoDuration>,
     /// Default QUEUE
     cron_runs: Option<PausedRunBehavior>,
-    /// Default QUEUE.
+    /// Default QUEUE
     scheduled_runs: Option<PausedRunBehavior>,
 }
 

@@ -8,7 +8,6 @@ use hatchet_mcp::{
     hatchet::{Client, ClientOptions},
     mcp::HatchetServer,
 };
-use rmcp::ServiceExt;
 
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
@@ -43,7 +42,7 @@ fn runtime() -> Result<tokio::runtime::Runtime, ExitCode> {
 }
 
 fn serve_stdio() -> ExitCode {
-    init_logging();
+    hatchet_mcp::logging::init();
     let config = match Config::from_env() {
         Ok(config) => config,
         Err(error) => {
@@ -90,28 +89,11 @@ async fn serve(config: Config) -> Result<(), String> {
         read_only = config.read_only,
         "serving MCP over stdio"
     );
+    hatchet_mcp::logging::redact_with(client.redactor());
     let server = HatchetServer::new(client, config.namespace.clone());
-    let running = server
-        .serve(rmcp::transport::stdio())
-        .await
-        .map_err(|e| format!("MCP handshake failed: {e}"))?;
-    running
-        .waiting()
-        .await
-        .map_err(|e| format!("MCP session ended with an error: {e}"))?;
-    Ok(())
+    hatchet_mcp::mcp::stdio::serve(server).await
 }
 
-/// Logs go to stderr, without colour; RUST_LOG overrides the default level.
-fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,hatchet_mcp=info,audit=info"));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(false)
-        .init();
-}
 
 fn help() -> String {
     let mut text = format!(

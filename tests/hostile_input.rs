@@ -145,3 +145,83 @@ async fn a_cancelled_call_drops_its_http_request_and_the_server_stays_healthy() 
     assert_eq!(text(&result), r#"{"ok":true}"#);
     session.cancel().await.unwrap();
 }
+
+#[tokio::test]
+async fn protocol_edges_get_an_answer_rather_than_silence() {
+    let mut rpc = spawn("http://127.0.0.1:9");
+    rpc.initialize().await;
+
+    // Over 16 MiB: answered with its own id, and serving goes on.
+    let huge = format!(
+        "{{\"jsonrpc\":\"2.0\",\"id\":50,\"method\":\"tools/call\",\"params\":{{\"name\":\"get_run\",\"arguments\":{{\"workflow_run_id\":\"{}\"}}}}}}\n",
+        "a".repeat(17 * 1024 * 1024)
+    );
+    rpc.send_raw(huge.as_bytes()).await;
+    let answer = rpc.response(50).await;
+    assert_eq!(answer["error"]["code"], -32600, "{answer}");
+    assert!(answer["error"]["message"].as_str().unwrap().contains("16 MiB"));
+
+    // A lone surrogate: the call is served (with U+FFFD in place of the bad escape).
+    rpc.send_raw(
+        b"{\"jsonrpc\":\"2.0\",\"id\":51,\"method\":\"tools/call\",\"params\":{\"name\":\"get_run\",\"arguments\":{\"workflow_run_id\":\"\\ud800\"}}}\n",
+    )
+    .await;
+    let answer = rpc.response(51).await;
+    let text = answer["result"]["content"][0]["text"].as_str().unwrap();
+    assert!(text.starts_with("Invalid argument `workflow_run_id`"), "{answer}");
+
+    // Malformed tools/call params: invalid params, not "method not found".
+    for (id, params) in [(52, json!({"name": 5})), (53, json!([])), (54, json!({"name": "get_run", "arguments": "x"}))] {
+        let answer = rpc.request(id, "tools/call", params).await;
+        assert_eq!(answer["error"]["code"], -32602, "{answer}");
+    }
+    let ping = rpc.request(55, "ping", json!({})).await;
+    assert_eq!(ping["result"], json!({}));
+    let _ = rpc.finish().await;
+}
+
+#[tokio::test]
+async fn the_server_stops_when_stdout_is_gone() {
+    use tokio::io::AsyncWriteExt;
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!("RUNNING")))
+        .mount(&server)
+        .await;
+    let token = token_for(&server.uri());
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_hatchet-mcp"))
+        .env_clear()
+        .env("HATCHET_CLIENT_TOKEN", &token)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    drop(child.stdout.take()); // the client's end of stdout is gone
+    let call = |id: u64| {
+        format!(
+            "{}\n",
+            json!({"jsonrpc": "2.0", "id": id, "method": "tools/call",
+                "params": {"name": "get_run_status", "arguments": {"workflow_run_id": TENANT}}})
+        )
+    };
+    let init = json!({"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {
+        "protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "t", "version": "0"}}});
+    stdin.write_all(format!("{init}\n").as_bytes()).await.unwrap();
+    // The first answer that cannot be written stops the server; stdin stays open.
+    let exited = tokio::time::timeout(Duration::from_secs(5), async {
+        for id in 1..100 {
+            if stdin.write_all(call(id).as_bytes()).await.is_err() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        child.wait().await.unwrap()
+    })
+    .await;
+    assert!(exited.is_ok(), "the server kept running with nowhere to answer");
+    let made = server.received_requests().await.unwrap().len();
+    assert!(made <= 2, "{made} upstream calls were made after stdout closed");
+}

@@ -51,6 +51,8 @@ pub const VARIABLES: &[(&str, &str)] = &[
 
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 const MAX_TIMEOUT_SECS: u64 = 600;
+/// The most of a value any error message quotes.
+pub const MAX_ECHO_CHARS: usize = 60;
 
 /// A secret string whose `Debug` and `Display` never show it.
 #[derive(Clone)]
@@ -360,8 +362,6 @@ pub fn safe_echo(value: &str, token: Option<&str>) -> String {
     }
     format!("{:?}", cut(value, MAX_ECHO_CHARS))
 }
-
-pub const MAX_ECHO_CHARS: usize = 60;
 
 /// `text` cut to at most `max` characters, an ellipsis marking the cut.
 pub fn cut(text: &str, max: usize) -> Cow<'_, str> {

@@ -409,3 +409,27 @@ fn started_by_hand_at_a_terminal_it_says_what_it_is_and_keeps_serving() {
         .expect("it serves after the notice");
     assert!(notice < serving, "{text}");
 }
+
+#[test]
+fn serve_warns_at_start_about_what_it_adjusted() {
+    let token = token_for("http://127.0.0.1:9");
+    let output = run(
+        &[],
+        &[
+            ("HATCHET_CLIENT_TOKEN", &format!("Bearer {token}")),
+            ("HATCHET_CLIENT_SERVER_URL", "http://127.0.0.1:9/api/v1/"),
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    for expected in [
+        "HATCHET_CLIENT_TOKEN: a leading `Bearer ` was removed; set it to the bare token",
+        "HATCHET_CLIENT_SERVER_URL ended in /api/v1, which was removed",
+        "server_url=http://127.0.0.1:9/ ",
+    ] {
+        assert!(
+            stderr.contains(expected),
+            "missing {expected:?} in {stderr}"
+        );
+    }
+    assert!(output.stdout.is_empty());
+}

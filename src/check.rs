@@ -16,7 +16,8 @@ pub struct Report {
     pub exit_code: u8,
 }
 
-/// Exit codes: 0 ready, 1 the live read failed, 2 the configuration is invalid.
+/// Exit codes: 0 ready; 1 not ready (the live read failed, or the token has expired);
+/// 2 the configuration is invalid.
 pub async fn run(config: Result<Config, config::ConfigError>) -> Report {
     let mut text = String::from("hatchet-mcp check\n");
     let config = match config {
@@ -26,29 +27,21 @@ pub async fn run(config: Result<Config, config::ConfigError>) -> Report {
             return Report { text, exit_code: 2 };
         }
     };
-    describe(&config, &mut text);
+    let now = jiff::Timestamp::now();
+    describe(&config, now, &mut text);
 
-    let line = format!("  live read      GET /api/v1/tenants/{}", config.tenant_id);
+    let line = format!("  live read      GET {}", tenant_path(&config));
     let answer = match Client::new(ClientOptions::from(&config)) {
-        Ok(client) => client.get_tenant().await,
+        Ok(client) => client
+            .get_tenant()
+            .await
+            .map(|tenant| describe_tenant(&client, &tenant)),
         Err(error) => Err(error),
     };
-    match answer {
+    let read_ok = match answer {
         Ok(tenant) => {
-            let name = tenant
-                .get("name")
-                .and_then(|v| v.as_str())
-                .unwrap_or("(unnamed)");
-            let slug = tenant
-                .get("slug")
-                .and_then(|v| v.as_str())
-                .map(|s| format!(" (slug {s})"))
-                .unwrap_or_default();
-            let _ = writeln!(
-                text,
-                "{line}: ok, tenant \"{name}\"{slug}\n\nReady: add it to your MCP client (see README)."
-            );
-            Report { text, exit_code: 0 }
+            let _ = writeln!(text, "{line}: ok, {tenant}");
+            true
         }
         Err(error) => {
             let _ = writeln!(
@@ -56,13 +49,65 @@ pub async fn run(config: Result<Config, config::ConfigError>) -> Report {
                 "{line}: FAILED\n    {error}\n  fix            {}",
                 fix_for(&error, &config)
             );
-            Report { text, exit_code: 1 }
+            false
         }
+    };
+    // Hatchet refuses an expired token, so a read that worked anyway (a skewed clock, a
+    // lenient engine) does not make the setup ready.
+    if let Some(at) = config
+        .token_expires_at
+        .filter(|_| config.token_expired(now))
+    {
+        let _ = writeln!(
+            text,
+            "\nNot ready: {} expired at {at}. Create a new API token (dashboard: Settings > API Tokens) and set {} to it.",
+            config::TOKEN_VAR,
+            config::TOKEN_VAR
+        );
+    } else if read_ok {
+        text.push_str("\nReady: add it to your MCP client (see README).\n");
     }
+    let exit_code = if read_ok && !config.token_expired(now) { 0 } else { 1 };
+    // Whatever the report quotes (Hatchet's errors, the tenant's name), the token is not in it.
+    let text = config.token.redact(&text).into_owned();
+    Report { text, exit_code }
 }
 
-fn describe(config: &Config, text: &mut String) {
-    let now = jiff::Timestamp::now();
+/// The path the live read requests, base path included, exactly as the client builds it.
+fn tenant_path(config: &Config) -> String {
+    let mut url = config.server_url.clone();
+    let tenant = config.tenant_id.to_string();
+    if let Ok(mut segments) = url.path_segments_mut() {
+        segments
+            .pop_if_empty()
+            .extend(["api", "v1", "tenants", tenant.as_str()]);
+    }
+    url.path().to_owned()
+}
+
+/// `tenant "Name" (slug s)`, with Hatchet's text made safe to print.
+fn describe_tenant(client: &Client, tenant: &serde_json::Value) -> String {
+    let field = |name: &str| tenant.get(name).and_then(|v| v.as_str());
+    let name = field("name").map_or_else(|| "(unnamed)".to_owned(), |n| printable(client, n));
+    let slug = field("slug")
+        .map(|s| format!(" (slug {})", printable(client, s)))
+        .unwrap_or_default();
+    format!("tenant \"{name}\"{slug}")
+}
+
+/// Text from Hatchet, for a terminal: the token redacted, control characters (escape
+/// sequences, line breaks) dropped, and the length bounded.
+fn printable(client: &Client, text: &str) -> String {
+    const MAX_CHARS: usize = 80;
+    let visible: String = client
+        .redact(text)
+        .chars()
+        .filter(|c| !c.is_control())
+        .collect();
+    config::cut(&visible, MAX_CHARS).into_owned()
+}
+
+fn describe(config: &Config, now: jiff::Timestamp, text: &mut String) {
     let expiry = match config.token_expires_at {
         Some(at) if at <= now => format!("EXPIRED at {at}: create a new API token"),
         Some(at) => format!(
@@ -95,6 +140,9 @@ fn describe(config: &Config, text: &mut String) {
         let _ = writeln!(text, "  namespace      {namespace}");
     }
     let _ = writeln!(text, "  call deadline  {}s", config.timeout.as_secs());
+    for note in config.adjustments() {
+        let _ = writeln!(text, "  adjusted       {note}");
+    }
 }
 
 /// The most likely fix for a failed live read.

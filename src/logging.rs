@@ -13,16 +13,10 @@ use tracing_subscriber::fmt::MakeWriter;
 
 use crate::redact::Redactor;
 
-/// The default filter: warnings, this crate's own info lines, and the audit lines of
-/// mutating calls. `RUST_LOG` replaces it whole, so a custom value should keep `audit=info`.
-pub const DEFAULT_FILTER: &str = "warn,hatchet_mcp=info,audit=info";
-
 static REDACTOR: OnceLock<Arc<Redactor>> = OnceLock::new();
 
-/// Installs the stderr logger; `RUST_LOG` overrides [`DEFAULT_FILTER`].
-pub fn init() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(DEFAULT_FILTER));
+/// Installs the stderr logger with `filter` (see [`crate::config::log_filter`]).
+pub fn init(filter: tracing_subscriber::EnvFilter) {
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(RedactingStderr)

@@ -1,7 +1,7 @@
 //! The `hatchet-mcp` binary: configuration from the environment, logs to stderr, MCP over
 //! stdio. stdout carries JSON-RPC and nothing else.
 
-use std::process::ExitCode;
+use std::{io::IsTerminal, process::ExitCode};
 
 use hatchet_mcp::{
     config::{self, Config},
@@ -9,24 +9,166 @@ use hatchet_mcp::{
     mcp::HatchetServer,
 };
 
+const NAME: &str = env!("CARGO_PKG_NAME");
+
+/// A subcommand. Each parses its own flags, so a new one (or a flag) is one more arm.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Sub {
+    Serve,
+    Check,
+}
+
+impl Sub {
+    fn named(word: &str) -> Option<Self> {
+        match word {
+            "serve" => Some(Sub::Serve),
+            "check" => Some(Sub::Check),
+            _ => None,
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Sub::Serve => "serve",
+            Sub::Check => "check",
+        }
+    }
+}
+
+#[derive(Debug, PartialEq, Eq)]
+enum Command {
+    Run(Sub),
+    Help(Option<Sub>),
+    Version,
+}
+
+/// A command line that was not understood: what was wrong, and whose help to point to.
+struct UsageError {
+    problem: String,
+    scope: Option<Sub>,
+}
+
+impl UsageError {
+    fn line(&self) -> String {
+        let help = match self.scope {
+            Some(sub) => format!("{NAME} {} --help", sub.name()),
+            None => format!("{NAME} --help"),
+        };
+        format!("{NAME}: {}; run `{help}`", self.problem)
+    }
+}
+
 fn main() -> ExitCode {
-    let mut args = std::env::args().skip(1);
-    match args.next().as_deref() {
-        None | Some("serve") => serve_stdio(),
-        Some("check") => check(),
+    // An argument may be a token pasted in the wrong place: never echo one.
+    let token = std::env::var_os(config::TOKEN_VAR).map(|t| t.to_string_lossy().into_owned());
+    let command = match parse(lexopt::Parser::from_env(), token.as_deref()) {
+        Ok(command) => command,
+        Err(error) => {
+            eprintln!("{}", error.line());
+            return ExitCode::from(2);
+        }
+    };
+    match command {
+        Command::Run(Sub::Serve) => serve_stdio(),
+        Command::Run(Sub::Check) => check(),
         // Only `serve` speaks MCP; these are for a person at a terminal, so stdout is right.
-        Some("--version" | "-V") => {
-            println!("{} {}", env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION"));
+        Command::Version => {
+            println!("{NAME} {}", env!("CARGO_PKG_VERSION"));
             ExitCode::SUCCESS
         }
-        Some("--help" | "-h" | "help") => {
-            print!("{}", help());
+        Command::Help(sub) => {
+            print!("{}", help(sub));
             ExitCode::SUCCESS
         }
-        Some(other) => {
-            eprintln!("hatchet-mcp: unknown argument {other:?}; run `hatchet-mcp --help`");
-            ExitCode::from(2)
+    }
+}
+
+/// One argument: a flag (`-h`, `--help`) or a word. Owned, so the parser can move on.
+struct Arg {
+    flag: bool,
+    text: String,
+}
+
+struct Cli<'t> {
+    args: lexopt::Parser,
+    /// The configured token, which no message may echo.
+    token: Option<&'t str>,
+}
+
+impl Cli<'_> {
+    fn next(&mut self, scope: Option<Sub>) -> Result<Option<Arg>, UsageError> {
+        use lexopt::Arg::{Long, Short, Value};
+        let (flag, text) = match self.args.next() {
+            Ok(None) => return Ok(None),
+            Ok(Some(Short(c))) => (true, format!("-{c}")),
+            Ok(Some(Long(name))) => (true, format!("--{name}")),
+            // Not UTF-8 text matches no command, and is shown lossily.
+            Ok(Some(Value(value))) => (false, value.to_string_lossy().into_owned()),
+            // lexopt's own messages quote the value; this one never does.
+            Err(lexopt::Error::UnexpectedValue { option, .. }) => {
+                let problem = format!("{} takes no value", config::safe_echo(&option, self.token));
+                return Err(UsageError { problem, scope });
+            }
+            Err(_) => {
+                let problem = "the command line could not be read".to_owned();
+                return Err(UsageError { problem, scope });
+            }
+        };
+        Ok(Some(Arg { flag, text }))
+    }
+
+    fn unexpected(&self, arg: &Arg, scope: Option<Sub>) -> UsageError {
+        let text = config::safe_echo(&arg.text, self.token);
+        let problem = match scope {
+            Some(sub) => format!("unexpected argument {text} after `{}`", sub.name()),
+            None => format!("unexpected argument {text}"),
+        };
+        UsageError { problem, scope }
+    }
+
+    /// A subcommand's own arguments: for now only `--help`.
+    fn sub(&mut self, sub: Sub) -> Result<Command, UsageError> {
+        match self.next(Some(sub))? {
+            None => Ok(Command::Run(sub)),
+            Some(arg) if is_help(&arg) => Ok(Command::Help(Some(sub))),
+            Some(arg) => Err(self.unexpected(&arg, Some(sub))),
         }
+    }
+}
+
+fn is_help(arg: &Arg) -> bool {
+    arg.flag && matches!(arg.text.as_str(), "--help" | "-h")
+}
+
+/// `[serve]`, `check`, `--version`, `--help`, `help [COMMAND]`, `COMMAND --help`. Anything
+/// else, extra arguments included, is an error: ignoring it could run the wrong thing.
+fn parse(args: lexopt::Parser, token: Option<&str>) -> Result<Command, UsageError> {
+    let mut cli = Cli { args, token };
+    let command = match cli.next(None)? {
+        None => Command::Run(Sub::Serve),
+        Some(arg) if is_help(&arg) => Command::Help(None),
+        Some(arg) if arg.flag && matches!(arg.text.as_str(), "--version" | "-V") => {
+            Command::Version
+        }
+        Some(arg) if !arg.flag && arg.text == "help" => match cli.next(None)? {
+            None => Command::Help(None),
+            Some(topic) => match Sub::named(&topic.text).filter(|_| !topic.flag) {
+                Some(sub) => Command::Help(Some(sub)),
+                None => return Err(cli.unexpected(&topic, None)),
+            },
+        },
+        Some(arg) => match Sub::named(&arg.text).filter(|_| !arg.flag) {
+            Some(sub) => cli.sub(sub)?,
+            None => return Err(cli.unexpected(&arg, None)),
+        },
+    };
+    let scope = match command {
+        Command::Run(sub) | Command::Help(Some(sub)) => Some(sub),
+        _ => None,
+    };
+    match cli.next(scope)? {
+        None => Ok(command),
+        Some(extra) => Err(cli.unexpected(&extra, scope)),
     }
 }
 
@@ -42,11 +184,13 @@ fn runtime() -> Result<tokio::runtime::Runtime, ExitCode> {
 }
 
 fn serve_stdio() -> ExitCode {
-    hatchet_mcp::logging::init();
+    if let Err(code) = init_logging() {
+        return code;
+    }
     let config = match Config::from_env() {
         Ok(config) => config,
         Err(error) => {
-            eprintln!("hatchet-mcp: {error}");
+            eprintln!("{NAME}: {error}");
             return ExitCode::from(2);
         }
     };
@@ -55,6 +199,17 @@ fn serve_stdio() -> ExitCode {
             expired_at = %config.token_expires_at.map(|t| t.to_string()).unwrap_or_default(),
             "{} has expired: Hatchet will refuse every call until it is replaced",
             config::TOKEN_VAR
+        );
+    }
+    for note in config.adjustments() {
+        tracing::warn!("{note}");
+    }
+    // Someone who ran the binary by hand would otherwise see it wait in silence. Not a log
+    // line, so no RUST_LOG can hide it; it goes to stderr, as stdout belongs to MCP.
+    if std::io::stdin().is_terminal() {
+        eprintln!(
+            "{NAME}: this is an MCP server: it expects an MCP client on stdin/stdout and keeps waiting for one; \
+             to test the setup run `{NAME} check`, for usage `{NAME} --help`"
         );
     }
     let runtime = match runtime() {
@@ -72,6 +227,10 @@ fn serve_stdio() -> ExitCode {
 
 /// `hatchet-mcp check`: validate the setup with one live read, for a person.
 fn check() -> ExitCode {
+    // Logs (RUST_LOG=debug) go to stderr, the report to stdout.
+    if let Err(code) = init_logging() {
+        return code;
+    }
     let runtime = match runtime() {
         Ok(runtime) => runtime,
         Err(code) => return code,
@@ -94,22 +253,56 @@ async fn serve(config: Config) -> Result<(), String> {
     hatchet_mcp::mcp::stdio::serve(server).await
 }
 
+/// Logs go to stderr, redacted, without colour; RUST_LOG replaces the default filter. A
+/// RUST_LOG that cannot be used stops the process, like any other bad variable.
+fn init_logging() -> Result<(), ExitCode> {
+    let filter = config::log_filter(std::env::var_os(config::LOG_VAR)).map_err(|error| {
+        eprintln!("{NAME}: {error}");
+        ExitCode::from(2)
+    })?;
+    hatchet_mcp::logging::init(filter);
+    Ok(())
+}
 
-fn help() -> String {
+fn help(sub: Option<Sub>) -> String {
+    match sub {
+        None => general_help(),
+        Some(Sub::Serve) => format!(
+            "Usage: {NAME} [serve]\n\n\
+             Speaks MCP (JSON-RPC) over stdin/stdout, for an MCP client such as Claude Code or\n\
+             Cursor to start; a person at a terminal wants `{NAME} check`. Logs go to stderr.\n\
+             Configuration comes from the environment (see `{NAME} --help`); if it is invalid,\n\
+             one line on stderr says why and the exit status is 2.\n"
+        ),
+        Some(Sub::Check) => format!(
+            "Usage: {NAME} check\n\n\
+             Checks the setup, for a person: shows the tenant, server URL, token expiry and mode\n\
+             read from the environment (see `{NAME} --help`), says what was adjusted in them,\n\
+             makes one live read (GET <server path>/api/v1/tenants/<tenant>) and says what to fix\n\
+             if it fails. Never prints the token.\n\n\
+             Exit status: 0 ready; 1 not ready (the live read failed, or the token has expired:\n\
+             create a new one); 2 the configuration is invalid.\n"
+        ),
+    }
+}
+
+fn general_help() -> String {
     let mut text = format!(
-        "{name} {version}: {description}\n\n\
-         Usage: {name} [serve]     speak MCP over stdio (the default)\n       \
-         {name} check       check the setup: show what the token says, make one live read\n       \
-         {name} --version | --help\n\nEnvironment:\n",
-        name = env!("CARGO_PKG_NAME"),
+        "{NAME} {version}: {description}\n\n\
+         Usage: {NAME} [serve]     speak MCP over stdin/stdout, for an MCP client (the default)\n       \
+         {NAME} check       check the setup: show what the token says, make one live read\n       \
+         {NAME} help [COMMAND] | COMMAND --help\n       \
+         {NAME} --version | --help\n\nEnvironment:\n",
         version = env!("CARGO_PKG_VERSION"),
         description = env!("CARGO_PKG_DESCRIPTION"),
     );
     for (name, meaning) in config::VARIABLES {
         text.push_str(&format!("  {name:<27} {meaning}\n"));
     }
-    text.push_str(
-        "  RUST_LOG                    log filter for stderr (default: warn,hatchet_mcp=info)\n",
-    );
+    text.push_str(&format!(
+        "  {:<27} log filter for stderr (default: {}; keep audit=info for the audit lines)\n",
+        config::LOG_VAR,
+        config::DEFAULT_LOG_FILTER
+    ));
     text
 }

@@ -67,7 +67,11 @@ pub async fn run(config: Result<Config, config::ConfigError>) -> Report {
     } else if read_ok {
         text.push_str("\nReady: add it to your MCP client (see README).\n");
     }
-    let exit_code = if read_ok && !config.token_expired(now) { 0 } else { 1 };
+    let exit_code = if read_ok && !config.token_expired(now) {
+        0
+    } else {
+        1
+    };
     // Whatever the report quotes (Hatchet's errors, the tenant's name), the token is not in it.
     let text = config.token.redact(&text).into_owned();
     Report { text, exit_code }

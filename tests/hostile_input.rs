@@ -58,7 +58,8 @@ async fn garbage_and_odd_messages_are_answered_or_ignored_and_serving_goes_on() 
     let answer = rpc.response(2).await;
     let message = answer["result"]["content"][0]["text"].as_str().unwrap();
     assert!(
-        message.starts_with("Invalid argument `workflow_run_id`: 10485760 characters, at most 10000."),
+        message
+            .starts_with("Invalid argument `workflow_run_id`: 10485760 characters, at most 10000."),
         "{}",
         &message[..200.min(message.len())]
     );
@@ -159,7 +160,12 @@ async fn protocol_edges_get_an_answer_rather_than_silence() {
     rpc.send_raw(huge.as_bytes()).await;
     let answer = rpc.response(50).await;
     assert_eq!(answer["error"]["code"], -32600, "{answer}");
-    assert!(answer["error"]["message"].as_str().unwrap().contains("16 MiB"));
+    assert!(
+        answer["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("16 MiB")
+    );
 
     // A lone surrogate: the call is served (with U+FFFD in place of the bad escape).
     rpc.send_raw(
@@ -168,10 +174,17 @@ async fn protocol_edges_get_an_answer_rather_than_silence() {
     .await;
     let answer = rpc.response(51).await;
     let text = answer["result"]["content"][0]["text"].as_str().unwrap();
-    assert!(text.starts_with("Invalid argument `workflow_run_id`"), "{answer}");
+    assert!(
+        text.starts_with("Invalid argument `workflow_run_id`"),
+        "{answer}"
+    );
 
     // Malformed tools/call params: invalid params, not "method not found".
-    for (id, params) in [(52, json!({"name": 5})), (53, json!([])), (54, json!({"name": "get_run", "arguments": "x"}))] {
+    for (id, params) in [
+        (52, json!({"name": 5})),
+        (53, json!([])),
+        (54, json!({"name": "get_run", "arguments": "x"})),
+    ] {
         let answer = rpc.request(id, "tools/call", params).await;
         assert_eq!(answer["error"]["code"], -32602, "{answer}");
     }
@@ -209,7 +222,10 @@ async fn the_server_stops_when_stdout_is_gone() {
     };
     let init = json!({"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {
         "protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "t", "version": "0"}}});
-    stdin.write_all(format!("{init}\n").as_bytes()).await.unwrap();
+    stdin
+        .write_all(format!("{init}\n").as_bytes())
+        .await
+        .unwrap();
     // The first answer that cannot be written stops the server; stdin stays open.
     let exited = tokio::time::timeout(Duration::from_secs(5), async {
         for id in 1..100 {
@@ -221,7 +237,13 @@ async fn the_server_stops_when_stdout_is_gone() {
         child.wait().await.unwrap()
     })
     .await;
-    assert!(exited.is_ok(), "the server kept running with nowhere to answer");
+    assert!(
+        exited.is_ok(),
+        "the server kept running with nowhere to answer"
+    );
     let made = server.received_requests().await.unwrap().len();
-    assert!(made <= 2, "{made} upstream calls were made after stdout closed");
+    assert!(
+        made <= 2,
+        "{made} upstream calls were made after stdout closed"
+    );
 }

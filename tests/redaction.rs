@@ -82,7 +82,11 @@ async fn a_token_cut_by_the_message_cap_at_any_offset_leaves_no_fragment() {
         answers.push_str(text);
     }
     let (stdout, stderr) = rpc.finish().await;
-    for (place, text) in [("results", &answers), ("stdout", &stdout), ("stderr", &stderr)] {
+    for (place, text) in [
+        ("results", &answers),
+        ("stdout", &stdout),
+        ("stderr", &stderr),
+    ] {
         let found = fragments_in(&token, text);
         assert!(found.is_empty(), "{place} hold token fragments: {found:?}");
     }
@@ -101,7 +105,8 @@ enum Echo {
 }
 
 fn encode(token: &str, echo: &Echo) -> serde_json::Value {
-    let message = |text: String| json!({ "message": format!("Authorization: Bearer {text} was refused") });
+    let message =
+        |text: String| json!({ "message": format!("Authorization: Bearer {text} was refused") });
     match echo {
         Echo::Whole => message(token.to_owned()),
         Echo::Prefix(n) => message(token[..*n.min(&token.len())].to_owned()),
@@ -172,7 +177,9 @@ fn echo_strategy() -> impl Strategy<Value = Echo> {
 /// A token with random claims and a random signature, as Hatchet would mint.
 fn token_strategy() -> impl Strategy<Value = String> {
     ("[a-z0-9]{8,40}", "[A-Za-z0-9_-]{43,96}").prop_map(|(nonce, signature)| {
-        let token = mint_token(&json!({"sub": TENANT, "server_url": "http://127.0.0.1:9", "token_id": nonce}));
+        let token = mint_token(
+            &json!({"sub": TENANT, "server_url": "http://127.0.0.1:9", "token_id": nonce}),
+        );
         let (unsigned, _) = token.rsplit_once('.').unwrap();
         format!("{unsigned}.{signature}")
     })

@@ -708,7 +708,10 @@ mod tests {
         assert!(value["c"].is_f64());
         assert_eq!(value["d"], "99999999999999999999999");
         assert_eq!(value["e"].as_u64(), Some(u64::MAX));
-        assert!(matches!(quote_big_integers(b"[1,2]"), std::borrow::Cow::Borrowed(_)));
+        assert!(matches!(
+            quote_big_integers(b"[1,2]"),
+            std::borrow::Cow::Borrowed(_)
+        ));
     }
 
     #[test]

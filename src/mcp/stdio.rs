@@ -119,7 +119,9 @@ async fn read_input<R: AsyncBufRead + Unpin>(
 enum Line {
     Complete(Vec<u8>),
     /// Over [`MAX_LINE_BYTES`]: dropped, but for its first bytes.
-    Oversized { start: Vec<u8> },
+    Oversized {
+        start: Vec<u8>,
+    },
     Eof,
 }
 
@@ -171,7 +173,8 @@ enum Screened {
 fn screen(line: &[u8]) -> Screened {
     let (message, repaired) = match serde_json::from_slice::<Value>(line) {
         Ok(message) => (message, None),
-        Err(error) if error.to_string().contains("surrogate") => {
+        // serde refuses a lone surrogate escape (its wording varies by position).
+        Err(_) if has_surrogate_escape(line) => {
             let repaired = replace_lone_surrogates(line);
             match serde_json::from_slice::<Value>(&repaired) {
                 Ok(message) => (message, Some(repaired)),
@@ -238,6 +241,15 @@ fn scan_id(start: &[u8]) -> Value {
     }
 }
 
+fn has_surrogate_escape(line: &[u8]) -> bool {
+    line.windows(4).any(|w| {
+        w[0] == b'\\'
+            && w[1] == b'u'
+            && w[2].eq_ignore_ascii_case(&b'd')
+            && matches!(w[3].to_ascii_lowercase(), b'8'..=b'9' | b'a'..=b'f')
+    })
+}
+
 /// `\uD800`–`\uDFFF` escapes that do not form a pair become `\uFFFD`.
 fn replace_lone_surrogates(line: &[u8]) -> Vec<u8> {
     let text = String::from_utf8_lossy(line);
@@ -269,7 +281,11 @@ fn replace_lone_surrogates(line: &[u8]) -> Vec<u8> {
                 backslashes = 0;
             }
             _ => {
-                backslashes = if bytes[at] == b'\\' { backslashes + 1 } else { 0 };
+                backslashes = if bytes[at] == b'\\' {
+                    backslashes + 1
+                } else {
+                    0
+                };
                 out.push(bytes[at]);
                 at += 1;
             }
@@ -315,7 +331,10 @@ mod tests {
 
     #[test]
     fn finds_the_id_at_the_start_of_a_line() {
-        assert_eq!(scan_id(br#"{"jsonrpc":"2.0","id": 7,"method":"x","#), json!(7));
+        assert_eq!(
+            scan_id(br#"{"jsonrpc":"2.0","id": 7,"method":"x","#),
+            json!(7)
+        );
         assert_eq!(scan_id(br#"{"id":"abc","#), json!("abc"));
         assert_eq!(scan_id(br#"{"method":"x","params":{"#), Value::Null);
     }
@@ -333,13 +352,22 @@ mod tests {
 
     #[test]
     fn malformed_tool_calls_are_invalid_params() {
-        for params in [json!(null), json!([]), json!({}), json!({"name": 5}), json!({"name": "x", "arguments": []})] {
-            let message = json!({"jsonrpc": "2.0", "id": 3, "method": "tools/call", "params": params});
-            let reply: Value = serde_json::from_slice(&invalid_tool_call(&message).unwrap()).unwrap();
+        for params in [
+            json!(null),
+            json!([]),
+            json!({}),
+            json!({"name": 5}),
+            json!({"name": "x", "arguments": []}),
+        ] {
+            let message =
+                json!({"jsonrpc": "2.0", "id": 3, "method": "tools/call", "params": params});
+            let reply: Value =
+                serde_json::from_slice(&invalid_tool_call(&message).unwrap()).unwrap();
             assert_eq!(reply["error"]["code"], -32602, "{params}");
             assert_eq!(reply["id"], 3);
         }
-        let good = json!({"jsonrpc": "2.0", "id": 3, "method": "tools/call", "params": {"name": "x"}});
+        let good =
+            json!({"jsonrpc": "2.0", "id": 3, "method": "tools/call", "params": {"name": "x"}});
         assert!(invalid_tool_call(&good).is_none());
     }
 }

@@ -21,6 +21,7 @@ pub const TENANT_ALIAS: &str = "HATCHET_TENANT_ID";
 pub const READ_ONLY_VAR: &str = "HATCHET_MCP_READ_ONLY";
 pub const NAMESPACE_VAR: &str = "HATCHET_CLIENT_NAMESPACE";
 pub const TIMEOUT_VAR: &str = "HATCHET_MCP_TIMEOUT_SECS";
+pub const MAX_RESULT_VAR: &str = "HATCHET_MCP_MAX_RESULT_BYTES";
 pub const LOG_VAR: &str = "RUST_LOG";
 
 /// The log filter when RUST_LOG is unset: `audit=info` keeps the audit line of every
@@ -50,7 +51,13 @@ pub const VARIABLES: &[(&str, &str)] = &[
         TIMEOUT_VAR,
         "deadline for one tool call's HTTP work, in seconds (default 30)",
     ),
+    (
+        MAX_RESULT_VAR,
+        "largest tool result in bytes before lists are cut to the rows that fit (default 80000)",
+    ),
 ];
+
+use crate::mcp::output::{DEFAULT_MAX_RESULT_BYTES, HARD_MAX_RESULT_BYTES, MIN_MAX_RESULT_BYTES};
 
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 const MAX_TIMEOUT_SECS: u64 = 600;
@@ -126,6 +133,8 @@ pub struct Config {
     /// Already normalised: lower-case, ending in `_`.
     pub namespace: Option<String>,
     pub timeout: Duration,
+    /// The soft ceiling on a tool result's size (see [`crate::mcp::output`]).
+    pub max_result_bytes: usize,
     pub token_expires_at: Option<jiff::Timestamp>,
 }
 
@@ -168,6 +177,10 @@ pub enum ConfigError {
         "{TIMEOUT_VAR} must be a whole number of seconds from 1 to {MAX_TIMEOUT_SECS}, got {0}"
     )]
     BadTimeout(String),
+    #[error(
+        "{MAX_RESULT_VAR} must be a whole number of bytes from {MIN_MAX_RESULT_BYTES} to {HARD_MAX_RESULT_BYTES}, got {0}"
+    )]
+    BadMaxResult(String),
     #[error(
         "{LOG_VAR} is not a log filter ({0}): use directives such as {DEFAULT_LOG_FILTER} (the default), or unset it"
     )]
@@ -265,6 +278,16 @@ impl Config {
             },
         };
 
+        let max_result_bytes = match get(MAX_RESULT_VAR)? {
+            None => DEFAULT_MAX_RESULT_BYTES,
+            Some(value) => match value.parse::<usize>() {
+                Ok(bytes) if (MIN_MAX_RESULT_BYTES..=HARD_MAX_RESULT_BYTES).contains(&bytes) => {
+                    bytes
+                }
+                _ => return Err(ConfigError::BadMaxResult(echo(&value))),
+            },
+        };
+
         Ok(Config {
             token: Secret::new(token),
             token_cleanup,
@@ -276,6 +299,7 @@ impl Config {
             read_only,
             namespace: get(NAMESPACE_VAR)?.map(|ns| normalise_namespace(&ns)),
             timeout,
+            max_result_bytes,
             token_expires_at: claims
                 .exp
                 .and_then(|s| jiff::Timestamp::from_second(s).ok()),
@@ -605,6 +629,10 @@ mod tests {
                 "yes, no, on, off",
             ),
             (vec![(TOKEN_VAR, &token), (TIMEOUT_VAR, "0")], TIMEOUT_VAR),
+            (
+                vec![(TOKEN_VAR, &token), (MAX_RESULT_VAR, "100")],
+                "HATCHET_MCP_MAX_RESULT_BYTES must be a whole number of bytes from 4000 to 500000",
+            ),
         ];
         for (vars, expected) in cases {
             let message = load(&vars).unwrap_err().to_string();

@@ -249,7 +249,8 @@ async fn serve(config: Config) -> Result<(), String> {
         "serving MCP over stdio"
     );
     hatchet_mcp::logging::redact_with(client.redactor());
-    let server = HatchetServer::new(client, config.namespace.clone());
+    let server = HatchetServer::new(client, config.namespace.clone())
+        .with_max_result_bytes(config.max_result_bytes);
     hatchet_mcp::mcp::stdio::serve(server).await
 }
 

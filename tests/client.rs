@@ -1015,3 +1015,52 @@ mod mutation_endpoints {
         assert_eq!(accepted.await.unwrap(), 4, "a read is tried 1 + 3 times");
     }
 }
+
+#[tokio::test]
+async fn many_small_chunks_are_charged_what_they_weigh() {
+    // 150,000 one-byte chunks: 150 KB of answer. Charged a KiB per chunk, this was "over
+    // 64 MiB" and refused; charged in bytes it is a small answer.
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        let (mut socket, _) = listener.accept().await.unwrap();
+        socket.set_nodelay(true).unwrap();
+        let mut request = [0u8; 4096];
+        let _ = socket.read(&mut request).await;
+        let mut body = String::from("[");
+        body.push_str(&"1,".repeat(74_999));
+        body.push_str("1]");
+        let mut answer = String::from(
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n",
+        );
+        for byte in body.chars() {
+            answer.push_str(&format!("1\r\n{byte}\r\n"));
+        }
+        answer.push_str("0\r\n\r\n");
+        socket.write_all(answer.as_bytes()).await.unwrap();
+        let _ = socket.shutdown().await;
+    });
+    let value = client_at(&url, true)
+        .get_run(RUN.parse().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(value.as_array().map(Vec::len), Some(75_000));
+}
+
+#[tokio::test]
+async fn an_answer_of_too_many_tiny_values_is_refused_before_it_is_parsed() {
+    // 510,000 values in 1 MB would take tens of MB once parsed.
+    let body = format!("[{}1]", "1,".repeat(509_999));
+    let server = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(200).set_body_string(body))
+        .mount(&server)
+        .await;
+    let err = client_at(&server.uri(), true)
+        .get_run(RUN.parse().unwrap())
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind, ErrorKind::TooLarge);
+    assert!(err.to_string().contains("JSON values"), "{err}");
+}

@@ -41,6 +41,14 @@ impl HatchetServer {
         Self::with_tools(client, namespace, tools)
     }
 
+    /// Sets the soft ceiling on a result's size (`HATCHET_MCP_MAX_RESULT_BYTES`).
+    pub fn with_max_result_bytes(mut self, max_result_bytes: usize) -> Self {
+        Arc::get_mut(&mut self.ctx)
+            .expect("the ceiling is set before the server is shared")
+            .max_result_bytes = max_result_bytes;
+        self
+    }
+
     /// A server with a given tool set (tests use it to add tools that misbehave on purpose).
     pub fn with_tools(client: Client, namespace: Option<String>, tools: Vec<ToolSpec>) -> Self {
         let listed = tools.iter().map(ToolSpec::to_mcp).collect();

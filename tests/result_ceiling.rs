@@ -74,7 +74,12 @@ async fn a_single_object_is_bounded_too_and_the_ceiling_is_configurable() {
     assert!(body.len() <= 20_000, "{} bytes", body.len());
     let value: Value = serde_json::from_str(&body).unwrap();
     assert_eq!(value["run"]["status"], "COMPLETED");
-    assert!(value["note"].as_str().unwrap().contains("20000-byte result limit"));
+    assert!(
+        value["note"]
+            .as_str()
+            .unwrap()
+            .contains("20000-byte result limit")
+    );
     let rows = text(&call(&session, "list_runs", json!({"limit": 100})).await);
     assert!(rows.len() <= 20_000, "{} bytes", rows.len());
     session.cancel().await.unwrap();

@@ -441,6 +441,91 @@ mod bulk {
         session.cancel().await.unwrap();
     }
 
+    /// A client may start a server per call (MCP Inspector's CLI does): the token of a
+    /// preview shown by one process confirms the execute in the next.
+    #[tokio::test]
+    async fn a_token_confirms_in_a_new_server_process() {
+        let matched = ids(2);
+        let server = hatchet_matching(&matched).await;
+        let filter = json!({"statuses": ["FAILED"], "since": "6h"});
+        let first = session_for(&server).await;
+        let preview = result_json(&call(&first, "cancel_runs", filter.clone()).await);
+        first.cancel().await.unwrap();
+
+        let second = session_for(&server).await;
+        let mut execute = filter;
+        execute["statuses"] = json!("failed");
+        execute["dry_run"] = json!(false);
+        execute["confirm"] = preview["confirm"].clone();
+        let done = result_json(&call(&second, "cancel_runs", execute).await);
+        assert_eq!(done["executed"], true, "{done}");
+        assert_eq!(posts(&server).await, [json!({"externalIds": matched})]);
+        second.cancel().await.unwrap();
+    }
+
+    /// The fresh preview says what differs from the one the token was issued for.
+    #[tokio::test]
+    async fn a_refused_token_is_answered_with_what_differs() {
+        let server = hatchet_matching(&ids(2)).await;
+        let session = session_for(&server).await;
+        let filter = json!({"workflow_ids": [WORKFLOW], "since": "2d"});
+        let preview = result_json(&call(&session, "replay_runs", filter.clone()).await);
+        let token = preview["confirm"].as_str().unwrap();
+        let mut tampered = token.to_owned();
+        let at = tampered.len() - 20;
+        let flipped = if &tampered[at..=at] == "0" { "1" } else { "0" };
+        tampered.replace_range(at..=at, flipped);
+        let (expires, rest) = token.split_once('.').unwrap();
+        let extended = format!("{}.{rest}", expires.parse::<u64>().unwrap() + 86_400);
+
+        let cases = [
+            (
+                "replay_runs",
+                json!({"since": "2d"}),
+                token,
+                "issued for a different filter",
+            ),
+            (
+                "replay_runs",
+                json!({"workflow_ids": [WORKFLOW], "since": "3d"}),
+                token,
+                "issued for a different filter",
+            ),
+            (
+                "cancel_runs",
+                filter.clone(),
+                token,
+                "issued for another action, not cancel",
+            ),
+            (
+                "replay_runs",
+                filter.clone(),
+                &tampered,
+                "malformed or was altered",
+            ),
+            (
+                "replay_runs",
+                filter.clone(),
+                &extended,
+                "malformed or was altered",
+            ),
+        ];
+        for (tool, mut arguments, confirm, expected) in cases {
+            arguments["dry_run"] = json!(false);
+            arguments["confirm"] = json!(confirm);
+            let answer = result_json(&call(&session, tool, arguments.clone()).await);
+            assert_eq!(answer["executed"], false, "{arguments}");
+            let reason = answer["reason"].as_str().unwrap();
+            assert!(
+                reason.starts_with("Nothing was done: ") && reason.contains(expected),
+                "{arguments}: {reason}"
+            );
+            assert!(answer["confirm"].is_string());
+        }
+        assert!(posts(&server).await.is_empty());
+        session.cancel().await.unwrap();
+    }
+
     #[tokio::test]
     async fn a_changed_set_gets_a_fresh_preview_instead_of_an_execute() {
         let server = MockServer::start().await;
@@ -468,6 +553,10 @@ mod bulk {
         assert_eq!(answer["executed"], false);
         assert_eq!(answer["matched_count"], 3);
         assert_ne!(answer["confirm"], preview["confirm"]);
+        assert_eq!(
+            answer["reason"],
+            "Nothing was done: the same filter now matches 3 runs, not the 2 previewed. Review this fresh preview and confirm it."
+        );
         assert!(posts(&server).await.is_empty());
         session.cancel().await.unwrap();
     }

@@ -271,6 +271,17 @@ impl Client {
         self.redactor.redact_and_cut(text, MAX_QUOTED_CHARS)
     }
 
+    /// A key for `purpose`, derived from the token (HMAC-SHA256 keyed by it), so a secret
+    /// that outlives the process can key other things without the token leaving here.
+    pub fn derived_key(&self, purpose: &str) -> ring::hmac::Key {
+        let root = ring::hmac::Key::new(
+            ring::hmac::HMAC_SHA256,
+            self.options.token.expose().as_bytes(),
+        );
+        let derived = ring::hmac::sign(&root, purpose.as_bytes());
+        ring::hmac::Key::new(ring::hmac::HMAC_SHA256, derived.as_ref())
+    }
+
     /// `/api/v1/{rest...}`
     fn v1(&self, method: Method, rest: &[&str]) -> Request {
         let segments = ["api", "v1"]

@@ -1,10 +1,12 @@
 //! `cancel_runs` and `replay_runs`: bulk actions that preview first.
 //!
 //! A call names runs explicitly (`run_ids`) or by a filter, never both. `dry_run` defaults
-//! to true and answers a preview with a `confirm` token, a keyed digest of the action and
-//! the sorted ids. Executing a filter needs that token: the filter is resolved again, and
-//! if the set changed nothing is done and a fresh preview comes back. So what runs is
-//! exactly what was shown.
+//! to true and answers a preview with a `confirm` token (see [`confirm`]). Executing a
+//! filter needs that token: the filter is resolved again, and if anything differs from the
+//! preview nothing is done and a fresh preview comes back, saying what differs. So what
+//! runs is exactly what was shown.
+
+mod confirm;
 
 use std::sync::Arc;
 
@@ -17,7 +19,7 @@ use super::{Effect, ToolContext, ToolError, ToolResult, ToolSpec};
 use crate::{
     hatchet::runs::{BulkAction, RunIdFilter, RunStatus},
     mcp::{
-        args::{self, Id, MetadataFilter, PastTime},
+        args::{self, Id, JsonObject, MetadataFilter, PastTime},
         output,
     },
 };
@@ -33,21 +35,21 @@ pub fn mutating_tools() -> Vec<ToolSpec> {
         verify_with: VERIFY_WITH,
     };
     vec![
-        ToolSpec::mutating(
+        ToolSpec::mutating_as_sent(
             "cancel_runs",
             "Cancel runs",
             "POST /api/v1/stable/tenants/{t}/tasks/cancel",
             effect,
             "MUTATES LIVE STATE. Cancel up to 500 runs, by run_ids or filter. Previews unless dry_run=false; a filter also needs the preview's confirm.",
-            |ctx, args| bulk(ctx, BulkAction::Cancel, args),
+            |ctx, args, sent| bulk(ctx, BulkAction::Cancel, args, sent),
         ),
-        ToolSpec::mutating(
+        ToolSpec::mutating_as_sent(
             "replay_runs",
             "Replay runs",
             "POST /api/v1/stable/tenants/{t}/tasks/replay",
             effect,
             "MUTATES LIVE STATE. Replay runs by run_ids or a filter, as cancel_runs.",
-            |ctx, args| bulk(ctx, BulkAction::Replay, args),
+            |ctx, args, sent| bulk(ctx, BulkAction::Replay, args, sent),
         ),
     ]
 }
@@ -94,14 +96,7 @@ impl BulkArgs {
             )),
             (Some(ids), false) => Ok(Selection::Ids(args::ids(ids))),
             (None, true) => {
-                let until = self.until.map(|t| t.0);
-                let since = match self.since {
-                    Some(since) => since.0,
-                    None => until.unwrap_or_else(jiff::Timestamp::now) - jiff::SignedDuration::from_hours(24),
-                };
-                if until.is_some_and(|until| until <= since) {
-                    return Err(ToolError::Refused("`since` must be earlier than `until`.".into()));
-                }
+                let (since, until) = args::time_window(self.since, self.until)?;
                 Ok(Selection::Filter(RunIdFilter {
                     since,
                     until,
@@ -112,11 +107,49 @@ impl BulkArgs {
             }
         }
     }
+
+    /// The filter as the client gave it, in one canonical form, for the confirm token.
+    /// `since` and `until` are the strings sent, not the instants they resolve to: "6h"
+    /// means another instant at each call, and confirming "the last 6h" is what was asked.
+    /// (If the runs in that window changed, the ids differ, and the token says so.) The
+    /// lists are sets, so they are sorted; statuses as parsed, so "failed" is "FAILED".
+    fn filter_as_given(&self, sent: &JsonObject) -> String {
+        let as_sent = |name: &str| match sent.get(name) {
+            Some(Value::String(text)) => Value::String(text.trim().to_owned()),
+            Some(other) => other.clone(),
+            None => Value::Null,
+        };
+        let mut statuses: Vec<&str> = self.statuses.iter().flatten().map(|s| s.as_str()).collect();
+        statuses.sort_unstable();
+        statuses.dedup();
+        let mut workflow_ids = args::ids(self.workflow_ids.as_deref().unwrap_or_default());
+        workflow_ids.sort_unstable();
+        workflow_ids.dedup();
+        let metadata = self.additional_metadata.as_ref().map(|m| &m.0);
+        json!([
+            as_sent("since"),
+            as_sent("until"),
+            statuses,
+            workflow_ids,
+            metadata
+        ])
+        .to_string()
+    }
 }
 
-async fn bulk(ctx: Arc<ToolContext>, action: BulkAction, args: BulkArgs) -> ToolResult {
+const NEEDS_CONFIRM: &str = "Nothing was done: executing a filter needs the confirm token of its preview. Review this preview, then call again with dry_run=false and confirm.";
+
+async fn bulk(
+    ctx: Arc<ToolContext>,
+    action: BulkAction,
+    args: BulkArgs,
+    sent: JsonObject,
+) -> ToolResult {
     let selection = args.selection()?;
-    let by_filter = matches!(selection, Selection::Filter(_));
+    let filter = match selection {
+        Selection::Filter(_) => Some(args.filter_as_given(&sent)),
+        Selection::Ids(_) => None,
+    };
     let mut ids = match selection {
         Selection::Ids(ids) => ids,
         Selection::Filter(filter) => ctx.client.list_run_ids(&filter).await?,
@@ -136,7 +169,14 @@ async fn bulk(ctx: Arc<ToolContext>, action: BulkAction, args: BulkArgs) -> Tool
             json!({"action": action_name, "executed": false, "matched_count": 0, "run_ids": []}),
         ));
     }
-    let token = ctx.confirm_token(action_name, &ids);
+    let now = jiff::Timestamp::now();
+    let subject = confirm::Subject {
+        tenant: ctx.client.tenant_id(),
+        action: action_name,
+        filter: filter.as_deref().unwrap_or("run_ids"),
+        ids: &ids,
+    };
+    let token = confirm::issue(ctx.confirm_key(), &subject, now);
     let preview = |reason: Option<&str>| {
         output::item(json!({
             "action": action_name,
@@ -151,19 +191,15 @@ async fn bulk(ctx: Arc<ToolContext>, action: BulkAction, args: BulkArgs) -> Tool
     if args.dry_run {
         return Ok(preview(None));
     }
-    if by_filter {
-        match args.confirm.as_deref() {
-            Some(confirm) if confirm == token => {}
-            Some(_) => {
-                return Ok(preview(Some(
-                    "Nothing was done: the runs this filter matches are not the set the confirm token was issued for. Review this fresh preview and confirm it.",
-                )));
-            }
-            None => {
-                return Ok(preview(Some(
-                    "Nothing was done: executing a filter needs the confirm token of its preview. Review this preview, then call again with dry_run=false and confirm.",
-                )));
-            }
+    if filter.is_some() {
+        let refusal = match args.confirm.as_deref() {
+            None => Some(NEEDS_CONFIRM.to_owned()),
+            Some(given) => confirm::check(ctx.confirm_key(), given, &subject, now)
+                .err()
+                .map(|mismatch| mismatch.reason(action_name)),
+        };
+        if let Some(reason) = refusal {
+            return Ok(preview(Some(&reason)));
         }
     }
     let answer = ctx.client.bulk_action(action, &ids).await?;

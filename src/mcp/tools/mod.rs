@@ -15,13 +15,7 @@ mod tasks;
 mod workers;
 mod workflows;
 
-use std::{
-    future::Future,
-    hash::{BuildHasher, RandomState},
-    pin::Pin,
-    sync::Arc,
-    time::Instant,
-};
+use std::{future::Future, pin::Pin, sync::Arc, time::Instant};
 
 use rmcp::model::{Tool, ToolAnnotations};
 use schemars::JsonSchema;
@@ -41,24 +35,24 @@ pub struct ToolContext {
     pub namespace: Option<String>,
     /// The soft result ceiling (`HATCHET_MCP_MAX_RESULT_BYTES`): see [`output`].
     pub max_result_bytes: usize,
-    /// Keys the bulk tools' confirm tokens. Random per process, so a token can only come
-    /// from a preview this server showed, not be computed by whoever calls it.
-    confirm_key: RandomState,
+    /// Keys the bulk tools' confirm tokens. Derived from the API token, so a token outlives
+    /// the process that issued it, yet only a holder of the API token can make one.
+    confirm_key: ring::hmac::Key,
 }
 
 impl ToolContext {
     pub fn new(client: Client, namespace: Option<String>) -> Self {
         Self {
+            confirm_key: client.derived_key("hatchet-mcp confirm v1"),
             client,
             namespace,
             max_result_bytes: output::DEFAULT_MAX_RESULT_BYTES,
-            confirm_key: RandomState::new(),
         }
     }
 
-    /// A digest of an action and a set of ids (sorted by the caller).
-    pub fn confirm_token(&self, action: &str, ids: &[uuid::Uuid]) -> String {
-        format!("{:016x}", self.confirm_key.hash_one((action, ids)))
+    /// The key of the bulk tools' confirm tokens.
+    pub fn confirm_key(&self) -> &ring::hmac::Key {
+        &self.confirm_key
     }
 
     /// Prefixes a workflow name or event key with the namespace, as the official SDKs do.
@@ -149,7 +143,8 @@ impl ToolSpec {
         F: Fn(Arc<ToolContext>, A) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = ToolResult> + Send + 'static,
     {
-        Self::build(name, title, rest, description, Effect::Read, handler)
+        let handler = move |ctx, args: A, _: JsonObject| handler(ctx, args);
+        Self::build(name, title, rest, description, Effect::Read, false, handler)
     }
 
     /// A mutating tool: registered only in read-write mode; `effect` says whether it is
@@ -167,30 +162,55 @@ impl ToolSpec {
         F: Fn(Arc<ToolContext>, A) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = ToolResult> + Send + 'static,
     {
+        let handler = move |ctx, args: A, _: JsonObject| handler(ctx, args);
+        Self::mutating_as_sent(name, title, rest, effect, description, handler)
+    }
+
+    /// As [`mutating`](Self::mutating), for a handler that also needs the arguments as the
+    /// client sent them, before coercion and parsing.
+    fn mutating_as_sent<A, F, Fut>(
+        name: &'static str,
+        title: &'static str,
+        rest: &'static str,
+        effect: Effect,
+        description: &'static str,
+        handler: F,
+    ) -> Self
+    where
+        A: DeserializeOwned + JsonSchema + Send + 'static,
+        F: Fn(Arc<ToolContext>, A, JsonObject) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = ToolResult> + Send + 'static,
+    {
         debug_assert!(
             matches!(effect, Effect::Mutating { .. }),
             "{name} must be Effect::Mutating"
         );
-        Self::build(name, title, rest, description, effect, handler)
+        Self::build(name, title, rest, description, effect, true, handler)
     }
 
+    /// `keep_sent`: whether the handler gets the arguments as sent (else an empty object).
     fn build<A, F, Fut>(
         name: &'static str,
         title: &'static str,
         rest: &'static str,
         description: &'static str,
         effect: Effect,
+        keep_sent: bool,
         handler: F,
     ) -> Self
     where
         A: DeserializeOwned + JsonSchema + Send + 'static,
-        F: Fn(Arc<ToolContext>, A) -> Fut + Send + Sync + 'static,
+        F: Fn(Arc<ToolContext>, A, JsonObject) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = ToolResult> + Send + 'static,
     {
         let handler: Handler = Arc::new(move |ctx, schema, arguments| {
+            let sent = match (keep_sent, &arguments) {
+                (true, Some(sent)) => sent.clone(),
+                _ => JsonObject::new(),
+            };
             // Arguments are parsed before anything is sent: a bad one sends nothing.
             match args::parse::<A>(schema, arguments) {
-                Ok(parsed) => Box::pin(handler(ctx, parsed)),
+                Ok(parsed) => Box::pin(handler(ctx, parsed, sent)),
                 Err(error) => Box::pin(std::future::ready(Err(error.into()))),
             }
         });

@@ -634,3 +634,57 @@ mod bulk {
         session.cancel().await.unwrap();
     }
 }
+
+#[tokio::test]
+async fn a_cancelled_mutation_and_a_preview_leave_audit_lines_that_say_so() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path_regex("/workflow-runs/trigger$"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"metadata": {"id": RUN}}))
+                .set_delay(Duration::from_secs(5)),
+        )
+        .mount(&server)
+        .await;
+    let (session, mut stderr) = start_with_stderr(&server.uri(), &READ_WRITE).await;
+    // The client gives up on the trigger after it reached Hatchet: rmcp's client sends
+    // notifications/cancelled when the pending call is dropped.
+    let trigger = CallToolRequestParams::new("trigger_workflow").with_arguments(
+        json!({"workflow_name": "etl\nforged audit line"})
+            .as_object()
+            .unwrap()
+            .clone(),
+    );
+    let pending =
+        tokio::time::timeout(Duration::from_millis(700), session.call_tool(trigger)).await;
+    assert!(pending.is_err(), "the trigger should still be in flight");
+    let preview = call(&session, "cancel_runs", json!({"run_ids": [RUN]})).await;
+    assert!(
+        text(&preview).contains(r#""dry_run":true"#),
+        "{}",
+        text(&preview)
+    );
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    session.cancel().await.unwrap();
+    let mut log = String::new();
+    stderr.read_to_string(&mut log).await.unwrap();
+    let line = |tool: &str| {
+        log.lines()
+            .find(|l| l.contains(" audit: ") && l.contains(&format!("tool=\"{tool}\"")))
+            .unwrap_or_else(|| panic!("no audit line for {tool} in:\n{log}"))
+            .to_owned()
+    };
+    let trigger = line("trigger_workflow");
+    assert!(trigger.contains("outcome=\"cancelled\""), "{trigger}");
+    assert!(
+        trigger.contains("etl\\nforged"),
+        "escaped, one line: {trigger}"
+    );
+    assert!(!log.lines().any(|l| l.starts_with("forged")), "{log}");
+    let cancel = line("cancel_runs");
+    assert!(
+        cancel.contains("phase=\"preview\"") && cancel.contains("outcome=\"ok\""),
+        "{cancel}"
+    );
+}

@@ -243,11 +243,18 @@ impl ToolSpec {
             );
             return Box::pin(std::future::ready(Err(ToolError::Refused(refusal))));
         }
-        let targets = audit_targets(arguments.as_ref());
+        let targets = ctx
+            .client
+            .redact(&audit_targets(arguments.as_ref()))
+            .into_owned();
         let future = (self.handler)(ctx, &self.input_schema, arguments);
-        let name = self.name;
+        let mut audit = AuditLine {
+            tool: self.name,
+            targets,
+            started: Instant::now(),
+            finished: false,
+        };
         Box::pin(async move {
-            let started = Instant::now();
             let result = match future.await {
                 Err(ToolError::Api(error)) if error.outcome_unknown => {
                     Err(ToolError::OutcomeUnknown { error, verify_with })
@@ -260,8 +267,10 @@ impl ToolSpec {
                 Err(ToolError::OutcomeUnknown { .. }) => "unknown",
                 Err(_) => "error",
             };
-            let duration_ms = started.elapsed().as_millis() as u64;
-            tracing::info!(target: "audit", tool = name, targets = %targets, outcome, duration_ms, "mutating call");
+            // A bulk tool that only previewed (by default, or refusing a stale confirm)
+            // says so in its answer.
+            let previewed = matches!(&result, Ok(Answer::Item(answer)) if answer.get("executed") == Some(&Value::Bool(false)));
+            audit.write(if previewed { "preview" } else { "execute" }, outcome);
             result
         })
     }
@@ -280,6 +289,53 @@ impl ToolSpec {
     }
 }
 
+/// One mutating call's audit line. Written when the call ends, or, if the client cancels
+/// it first (the call's task is dropped mid-request), on drop with outcome `cancelled`:
+/// such a call may have reached Hatchet, so it must leave a line too.
+struct AuditLine {
+    tool: &'static str,
+    /// Already escaped, bounded and redacted.
+    targets: String,
+    started: Instant,
+    finished: bool,
+}
+
+impl AuditLine {
+    fn write(&mut self, phase: &str, outcome: &str) {
+        self.finished = true;
+        let duration_ms = self.started.elapsed().as_millis() as u64;
+        tracing::info!(target: "audit", tool = self.tool, phase, targets = %self.targets, outcome, duration_ms, "mutating call");
+    }
+}
+
+impl Drop for AuditLine {
+    fn drop(&mut self) {
+        if !self.finished {
+            self.write("execute", "cancelled");
+        }
+    }
+}
+
+/// The most characters of one audit value, and of all targets together.
+const AUDIT_VALUE_CHARS: usize = 120;
+const AUDIT_TARGETS_CHARS: usize = 2_000;
+
+/// A value as an audit line shows it: control characters escaped (a newline in an argument
+/// cannot forge a second line), cut to [`AUDIT_VALUE_CHARS`].
+fn audit_value(text: &str) -> String {
+    let escaped: String = text
+        .chars()
+        .flat_map(|c| {
+            if c.is_control() {
+                c.escape_default().collect::<Vec<_>>()
+            } else {
+                vec![c]
+            }
+        })
+        .collect();
+    crate::text::cut(&escaped, AUDIT_VALUE_CHARS)
+}
+
 /// What an audit line names as the call's targets: ids, workflow names and event keys, never
 /// payload contents. Long id lists are cut, with the count.
 fn audit_targets(arguments: Option<&JsonObject>) -> String {
@@ -296,22 +352,22 @@ fn audit_targets(arguments: Option<&JsonObject>) -> String {
         let values: Vec<String> = match value {
             Value::Array(items) => items
                 .iter()
-                .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned))
+                .map(|v| audit_value(&v.as_str().map_or_else(|| v.to_string(), str::to_owned)))
                 .collect(),
-            Value::String(text) => vec![text.clone()],
-            other => vec![other.to_string()],
+            Value::String(text) => vec![audit_value(text)],
+            other => vec![audit_value(&other.to_string())],
         };
         let more = values.len().saturating_sub(SHOWN);
         let mut shown = values.into_iter().take(SHOWN).collect::<Vec<_>>().join(",");
         if more > 0 {
             shown.push_str(&format!(",+{more} more"));
         }
-        targets.push(format!("{name}={shown}"));
+        targets.push(format!("{}={shown}", audit_value(name)));
     }
     if targets.is_empty() {
         "filter".to_owned()
     } else {
-        targets.join(" ")
+        crate::text::cut(&targets.join(" "), AUDIT_TARGETS_CHARS)
     }
 }
 
@@ -414,6 +470,25 @@ mod tests {
                 annotations.idempotent_hint
             ),
             (Some(false), Some(true), Some(false))
+        );
+    }
+
+    #[test]
+    fn audit_targets_cannot_forge_lines_and_are_bounded() {
+        let arguments = serde_json::json!({
+            "workflow_name": "etl\n2026-01-01T00:00:00Z INFO audit: forged\u{1b}[31m",
+            "run_ids": vec!["r".repeat(10_000); 600],
+        });
+        let targets = audit_targets(arguments.as_object());
+        assert!(
+            !targets.contains('\n') && !targets.contains('\u{1b}'),
+            "{targets}"
+        );
+        assert!(targets.contains("etl\\n2026"), "{targets}");
+        assert!(
+            targets.chars().count() <= AUDIT_TARGETS_CHARS + 1,
+            "{}",
+            targets.len()
         );
     }
 

@@ -535,7 +535,8 @@ impl Client {
     /// A success body as JSON, refused when it holds more values than [`MAX_JSON_VALUES`]
     /// (see there) or is not JSON; a quoted preview is redacted before it is cut.
     fn parse_json(&self, status: StatusCode, body: &[u8]) -> Result<Value, ApiError> {
-        let values = count_json_values(body);
+        let scan = JsonScan::of(body);
+        let values = scan.values;
         if values > MAX_JSON_VALUES {
             return Err(ApiError::new(
                 ErrorKind::TooLarge,
@@ -544,7 +545,7 @@ impl Client {
                 ),
             ));
         }
-        serde_json::from_slice(&quote_big_integers(body)).map_err(|e| {
+        serde_json::from_slice(&scan.quote_big_integers(body)).map_err(|e| {
             let preview = self
                 .redactor
                 .redact_and_cut(&String::from_utf8_lossy(body), 200);
@@ -608,78 +609,87 @@ fn with_attempts(mut error: ApiError, attempts: u32) -> ApiError {
     error
 }
 
-/// About how many values a JSON text holds: one more than its separators and container
-/// openings outside strings. Cheap (one pass, no allocation) and never an undercount.
-fn count_json_values(body: &[u8]) -> usize {
-    let mut count = 1;
-    let mut in_string = false;
-    let mut escaped = false;
-    for byte in body {
-        if in_string {
-            match (escaped, byte) {
-                (true, _) => escaped = false,
-                (false, b'\\') => escaped = true,
-                (false, b'"') => in_string = false,
-                _ => {}
-            }
-        } else {
-            match byte {
-                b'"' => in_string = true,
-                b',' | b'[' | b'{' => count += 1,
-                _ => {}
-            }
-        }
-    }
-    count
+/// What one pass over a JSON text finds outside its strings: about how many values it
+/// holds (one more than its separators and container openings: cheap, and never an
+/// undercount), and the integer literals too large for 64 bits, which serde_json would
+/// round through `f64`.
+struct JsonScan {
+    values: usize,
+    big_integers: Vec<std::ops::Range<usize>>,
 }
 
-/// Integers beyond 64 bits would be rounded through `f64` when parsed: such a literal is
-/// passed on as a string of its exact digits instead. Borrowed when there is none.
-fn quote_big_integers(body: &[u8]) -> std::borrow::Cow<'_, [u8]> {
-    // Longer than any i64/u64 (20 digits, or 19 after a minus sign).
-    const MAX_DIGITS: usize = 20;
-    let mut literals = Vec::new();
-    let (mut in_string, mut escaped, mut start) = (false, false, None);
-    for (at, byte) in body.iter().enumerate() {
-        if in_string {
-            match (escaped, byte) {
-                (true, _) => escaped = false,
-                (false, b'\\') => escaped = true,
-                (false, b'"') => in_string = false,
+impl JsonScan {
+    fn of(body: &[u8]) -> Self {
+        let mut scan = JsonScan {
+            values: 1,
+            big_integers: Vec::new(),
+        };
+        let (mut in_string, mut escaped) = (false, false);
+        // Where the number-like token being read starts (digits, sign, fraction, exponent).
+        let mut token: Option<usize> = None;
+        for (at, byte) in body.iter().enumerate() {
+            if in_string {
+                match (escaped, byte) {
+                    (true, _) => escaped = false,
+                    (false, b'\\') => escaped = true,
+                    (false, b'"') => in_string = false,
+                    _ => {}
+                }
+                continue;
+            }
+            let number_byte =
+                byte.is_ascii_digit() || matches!(byte, b'-' | b'+' | b'.' | b'e' | b'E');
+            match (token, number_byte) {
+                (None, true) => token = Some(at),
+                (Some(from), false) => {
+                    scan.note_token(body, from..at);
+                    token = None;
+                }
                 _ => {}
             }
-            continue;
-        }
-        let in_number = byte.is_ascii_digit() || *byte == b'-';
-        match (start, in_number) {
-            (None, true) => start = Some(at),
-            (Some(from), false) => {
-                // Only plain integers: a fraction or exponent makes it a float anyway.
-                if !matches!(byte, b'.' | b'e' | b'E') && at - from > MAX_DIGITS {
-                    literals.push((from, at));
-                }
-                start = None;
+            match byte {
+                b'"' => in_string = true,
+                b',' | b'[' | b'{' => scan.values += 1,
+                _ => {}
             }
-            _ => {}
         }
-        if *byte == b'"' {
-            in_string = true;
+        if let Some(from) = token {
+            scan.note_token(body, from..body.len());
+        }
+        scan
+    }
+
+    /// Keeps `range` if it is a plain integer outside the i64/u64 range.
+    fn note_token(&mut self, body: &[u8], range: std::ops::Range<usize>) {
+        let Ok(text) = std::str::from_utf8(&body[range.clone()]) else {
+            return;
+        };
+        let digits = text.strip_prefix('-').unwrap_or(text);
+        let integer = !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit());
+        let fits = text.parse::<i64>().is_ok() || text.parse::<u64>().is_ok();
+        if integer && !fits {
+            self.big_integers.push(range);
         }
     }
-    if literals.is_empty() {
-        return std::borrow::Cow::Borrowed(body);
+
+    /// `body` with each too-large integer passed on as a string of its exact digits.
+    /// Borrowed when there is none.
+    fn quote_big_integers<'a>(&self, body: &'a [u8]) -> std::borrow::Cow<'a, [u8]> {
+        if self.big_integers.is_empty() {
+            return std::borrow::Cow::Borrowed(body);
+        }
+        let mut out = Vec::with_capacity(body.len() + 2 * self.big_integers.len());
+        let mut at = 0;
+        for literal in &self.big_integers {
+            out.extend_from_slice(&body[at..literal.start]);
+            out.push(b'"');
+            out.extend_from_slice(&body[literal.clone()]);
+            out.push(b'"');
+            at = literal.end;
+        }
+        out.extend_from_slice(&body[at..]);
+        std::borrow::Cow::Owned(out)
     }
-    let mut out = Vec::with_capacity(body.len() + 2 * literals.len());
-    let mut at = 0;
-    for (from, to) in literals {
-        out.extend_from_slice(&body[at..from]);
-        out.push(b'"');
-        out.extend_from_slice(&body[from..to]);
-        out.push(b'"');
-        at = to;
-    }
-    out.extend_from_slice(&body[at..]);
-    std::borrow::Cow::Owned(out)
 }
 
 /// `Retry-After` as seconds or as an HTTP date.
@@ -712,23 +722,29 @@ mod tests {
 
     #[test]
     fn integers_beyond_64_bits_keep_their_digits() {
-        let body = br#"{"a":123456789012345678901234567890,"b":-18446744073709551616,"c":1.5e300,"d":"99999999999999999999999","e":18446744073709551615}"#;
-        let value: Value = serde_json::from_slice(&quote_big_integers(body)).unwrap();
+        let body = br#"{"a":123456789012345678901234567890,"b":-18446744073709551616,"c":1.5e300,"d":"99999999999999999999999","e":18446744073709551615,"f":1.123456789012345678901234,"g":-9223372036854775808,"h":[true,false,null]}"#;
+        let scan = JsonScan::of(body);
+        let value: Value = serde_json::from_slice(&scan.quote_big_integers(body)).unwrap();
         assert_eq!(value["a"], "123456789012345678901234567890");
         assert_eq!(value["b"], "-18446744073709551616");
         assert!(value["c"].is_f64());
         assert_eq!(value["d"], "99999999999999999999999");
         assert_eq!(value["e"].as_u64(), Some(u64::MAX));
+        assert!(value["f"].is_f64(), "a long fraction stays a number");
+        assert_eq!(value["g"].as_i64(), Some(i64::MIN));
+        let top_level = JsonScan::of(b"123456789012345678901234567890");
+        assert_eq!(top_level.big_integers, vec![0..30]);
+        let small = JsonScan::of(b"[1,2]");
         assert!(matches!(
-            quote_big_integers(b"[1,2]"),
+            small.quote_big_integers(b"[1,2]"),
             std::borrow::Cow::Borrowed(_)
         ));
     }
 
     #[test]
     fn counts_values_outside_strings() {
-        assert_eq!(count_json_values(br#"{"a":[1,2,3],"b":"x,y,{"}"#), 6);
-        assert_eq!(count_json_values(b"null"), 1);
+        assert_eq!(JsonScan::of(br#"{"a":[1,2,3],"b":"x,y,{"}"#).values, 6);
+        assert_eq!(JsonScan::of(b"null").values, 1);
     }
 
     #[test]

@@ -18,7 +18,7 @@ use hatchet_mcp::{
 use proptest::{prelude::*, test_runner::TestRunner};
 use serde_json::json;
 use support::{
-    fake::{TENANT, mint_token, token_for},
+    fake::{BASE64_STANDARD, TENANT, base64, mint_token, token_for},
     rpc::RawRpc,
 };
 use wiremock::{Mock, MockServer, Request, ResponseTemplate, matchers::any};
@@ -151,16 +151,7 @@ fn encoded_echo(token: &str, echo: &Echo) -> Option<(String, usize)> {
 }
 
 fn standard_base64(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::new();
-    for chunk in bytes.chunks(3) {
-        let n =
-            chunk.iter().fold(0u32, |acc, b| (acc << 8) | u32::from(*b)) << (8 * (3 - chunk.len()));
-        for i in 0..=chunk.len() {
-            out.push(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char);
-        }
-    }
-    out
+    base64(bytes, BASE64_STANDARD)
 }
 
 fn echo_strategy() -> impl Strategy<Value = Echo> {

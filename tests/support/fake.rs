@@ -17,14 +17,23 @@ pub const TENANT: &str = "707d0855-80ab-4e1f-a156-f1c4546cbf52";
 pub const RUN: &str = "6ba7b810-9dad-11d1-80b4-00c04fd430c8";
 pub const WORKFLOW: &str = "9b2f1c3e-5d4a-4f6b-8c7d-0e1f2a3b4c5d";
 
+pub const BASE64_URL_SAFE: &[u8; 64] =
+    b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+pub const BASE64_STANDARD: &[u8; 64] =
+    b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
 fn b64url(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    base64(bytes, BASE64_URL_SAFE)
+}
+
+/// Unpadded base64 of `bytes` in `alphabet`.
+pub fn base64(bytes: &[u8], alphabet: &[u8; 64]) -> String {
     let mut out = String::new();
     for chunk in bytes.chunks(3) {
         let n =
             chunk.iter().fold(0u32, |acc, b| (acc << 8) | u32::from(*b)) << (8 * (3 - chunk.len()));
         for i in 0..=chunk.len() {
-            out.push(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char);
+            out.push(alphabet[((n >> (18 - 6 * i)) & 63) as usize] as char);
         }
     }
     out

@@ -243,10 +243,7 @@ impl ToolSpec {
             );
             return Box::pin(std::future::ready(Err(ToolError::Refused(refusal))));
         }
-        let targets = ctx
-            .client
-            .redact(&audit_targets(arguments.as_ref()))
-            .into_owned();
+        let targets = audit_targets(arguments.as_ref(), &ctx.client);
         let future = (self.handler)(ctx, &self.input_schema, arguments);
         let mut audit = AuditLine {
             tool: self.name,
@@ -320,10 +317,11 @@ impl Drop for AuditLine {
 const AUDIT_VALUE_CHARS: usize = 120;
 const AUDIT_TARGETS_CHARS: usize = 2_000;
 
-/// A value as an audit line shows it: control characters escaped (a newline in an argument
-/// cannot forge a second line), cut to [`AUDIT_VALUE_CHARS`].
-fn audit_value(text: &str) -> String {
-    let escaped: String = text
+/// A value as an audit line shows it: redacted, control characters escaped (a newline in
+/// an argument cannot forge a second line), then cut to [`AUDIT_VALUE_CHARS`].
+fn audit_value(text: &str, client: &Client) -> String {
+    let escaped: String = client
+        .redact(text)
         .chars()
         .flat_map(|c| {
             if c.is_control() {
@@ -338,7 +336,7 @@ fn audit_value(text: &str) -> String {
 
 /// What an audit line names as the call's targets: ids, workflow names and event keys, never
 /// payload contents. Long id lists are cut, with the count.
-fn audit_targets(arguments: Option<&JsonObject>) -> String {
+fn audit_targets(arguments: Option<&JsonObject>, client: &Client) -> String {
     const SHOWN: usize = 20;
     let mut targets = Vec::new();
     for (name, value) in arguments.into_iter().flatten() {
@@ -349,20 +347,27 @@ fn audit_targets(arguments: Option<&JsonObject>) -> String {
         if !is_target {
             continue;
         }
-        let values: Vec<String> = match value {
-            Value::Array(items) => items
-                .iter()
-                .map(|v| audit_value(&v.as_str().map_or_else(|| v.to_string(), str::to_owned)))
-                .collect(),
-            Value::String(text) => vec![audit_value(text)],
-            other => vec![audit_value(&other.to_string())],
+        let items = match value {
+            Value::Array(items) => items.as_slice(),
+            single => std::slice::from_ref(single),
         };
-        let more = values.len().saturating_sub(SHOWN);
-        let mut shown = values.into_iter().take(SHOWN).collect::<Vec<_>>().join(",");
+        // Only the values shown are formatted: a call may name hundreds of ids.
+        let mut shown = items
+            .iter()
+            .take(SHOWN)
+            .map(|v| {
+                audit_value(
+                    &v.as_str().map_or_else(|| v.to_string(), str::to_owned),
+                    client,
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(",");
+        let more = items.len().saturating_sub(SHOWN);
         if more > 0 {
             shown.push_str(&format!(",+{more} more"));
         }
-        targets.push(format!("{}={shown}", audit_value(name)));
+        targets.push(format!("{}={shown}", audit_value(name, client)));
     }
     if targets.is_empty() {
         "filter".to_owned()
@@ -419,7 +424,7 @@ mod tests {
         let client = Client::new(ClientOptions {
             base_url: "http://127.0.0.1:9".parse().unwrap(),
             tenant_id: uuid::Uuid::nil(),
-            token: Secret::new("t"),
+            token: Secret::new("test-api-token"),
             read_only,
             deadline: Duration::from_secs(1),
             retry: RetryPolicy::default(),
@@ -479,7 +484,7 @@ mod tests {
             "workflow_name": "etl\n2026-01-01T00:00:00Z INFO audit: forged\u{1b}[31m",
             "run_ids": vec!["r".repeat(10_000); 600],
         });
-        let targets = audit_targets(arguments.as_object());
+        let targets = audit_targets(arguments.as_object(), &context(false).client);
         assert!(
             !targets.contains('\n') && !targets.contains('\u{1b}'),
             "{targets}"
@@ -489,6 +494,13 @@ mod tests {
             targets.chars().count() <= AUDIT_TARGETS_CHARS + 1,
             "{}",
             targets.len()
+        );
+        // Redacted before the cut: a token near the cut leaves no piece of itself.
+        let near_cut = serde_json::json!({"key": format!("{}test-api-token", "x".repeat(110))});
+        let targets = audit_targets(near_cut.as_object(), &context(false).client);
+        assert!(
+            !targets.contains("test-api") && targets.contains("[REDACTED]"),
+            "{targets}"
         );
     }
 

@@ -10,7 +10,7 @@
 //! characters are all URL-unreserved, so ordinary URL-encoding leaves it unchanged; the raw
 //! fragments cover that.)
 
-use std::{borrow::Cow, collections::HashSet};
+use std::{borrow::Cow, collections::HashSet, sync::OnceLock};
 
 /// The shortest piece of a secret segment that is recognised on its own. Twelve base64
 /// characters carry 72 bits: no innocent text matches by chance.
@@ -20,13 +20,58 @@ pub const FRAGMENT_CHARS: usize = 12;
 pub const MARK: &str = "[REDACTED]";
 
 /// Finds and removes one secret (the API token) from text.
+///
+/// Its window sets are built on first use, not at start: building them takes about a
+/// millisecond, which `initialize` need not wait for.
 #[derive(Clone)]
 pub struct Redactor {
     /// The whole secret, removed wherever it appears whatever its length.
     whole: String,
-    /// Per window length (in bytes: a fully percent-encoded character takes three), every
-    /// window of that length of every secret form of that kind.
-    windows: Vec<(usize, HashSet<Box<[u8]>>)>,
+    windows: OnceLock<Vec<WindowSet>>,
+}
+
+/// Every window of one length (in bytes: a fully percent-encoded character takes three) of
+/// every secret form of that kind, with a bitmap of their first four bytes so that most
+/// positions of a text are ruled out without hashing a window.
+#[derive(Clone)]
+struct WindowSet {
+    width: usize,
+    windows: HashSet<Box<[u8]>>,
+    prefixes: Box<[u64]>,
+}
+
+/// Bits in a [`WindowSet`]'s prefix bitmap (32 KiB): the few thousand windows of a token
+/// fill a few percent of it.
+const PREFIX_BITS: u32 = 18;
+
+fn prefix_slot(window: &[u8]) -> usize {
+    let prefix = u32::from_le_bytes([window[0], window[1], window[2], window[3]]);
+    (prefix.wrapping_mul(0x9E37_79B1) >> (32 - PREFIX_BITS)) as usize
+}
+
+impl WindowSet {
+    fn new(width: usize, forms: &[String]) -> Self {
+        let windows: HashSet<Box<[u8]>> = forms
+            .iter()
+            .flat_map(|form| form.as_bytes().windows(width))
+            .map(Box::from)
+            .collect();
+        let mut prefixes = vec![0u64; 1 << (PREFIX_BITS - 6)].into_boxed_slice();
+        for window in &windows {
+            let slot = prefix_slot(window);
+            prefixes[slot / 64] |= 1 << (slot % 64);
+        }
+        Self {
+            width,
+            windows,
+            prefixes,
+        }
+    }
+
+    fn contains(&self, window: &[u8]) -> bool {
+        let slot = prefix_slot(window);
+        self.prefixes[slot / 64] & (1 << (slot % 64)) != 0 && self.windows.contains(window)
+    }
 }
 
 impl std::fmt::Debug for Redactor {
@@ -37,22 +82,22 @@ impl std::fmt::Debug for Redactor {
 
 impl Redactor {
     pub fn new(secret: &str) -> Self {
-        let mut windows = Vec::new();
-        for (width, forms) in [
-            (FRAGMENT_CHARS, secret_forms(secret)),
-            (3 * FRAGMENT_CHARS, fully_percent_encoded_forms(secret)),
-        ] {
-            let set: HashSet<Box<[u8]>> = forms
-                .iter()
-                .flat_map(|form| form.as_bytes().windows(width))
-                .map(Box::from)
-                .collect();
-            windows.push((width, set));
-        }
         Self {
             whole: secret.to_owned(),
-            windows,
+            windows: OnceLock::new(),
         }
+    }
+
+    fn window_sets(&self) -> &[WindowSet] {
+        self.windows.get_or_init(|| {
+            vec![
+                WindowSet::new(FRAGMENT_CHARS, &secret_forms(&self.whole)),
+                WindowSet::new(
+                    3 * FRAGMENT_CHARS,
+                    &fully_percent_encoded_forms(&self.whole),
+                ),
+            ]
+        })
     }
 
     /// `text` with the secret, its fragments and its encodings replaced by [`MARK`].
@@ -87,17 +132,17 @@ impl Redactor {
     /// Merged byte ranges of `text` covered by some secret window.
     fn fragment_spans(&self, bytes: &[u8]) -> Vec<(usize, usize)> {
         let mut spans: Vec<(usize, usize)> = Vec::new();
-        for (width, set) in &self.windows {
-            if set.is_empty() {
+        for set in self.window_sets() {
+            if set.windows.is_empty() {
                 continue;
             }
             // Only windows made wholly of secret-alphabet bytes can match: skip the rest
-            // without hashing.
+            // without looking.
             let mut run = 0;
             for (end, byte) in bytes.iter().enumerate() {
                 run = if is_secret_byte(*byte) { run + 1 } else { 0 };
-                let start = (end + 1).saturating_sub(*width);
-                if run >= *width && set.contains(&bytes[start..=end]) {
+                let start = (end + 1).saturating_sub(set.width);
+                if run >= set.width && set.contains(&bytes[start..=end]) {
                     spans.push((start, end + 1));
                 }
             }

@@ -192,11 +192,13 @@ fn shrink_strings(value: Value, budget: usize) -> (Value, usize) {
 
 fn cut_strings(value: &mut Value, keep: usize) -> usize {
     match value {
-        Value::String(s) if s.chars().count() > keep => {
-            let left_out = s.chars().count() - keep;
-            *s = format!("{} [{left_out} more characters]", text::cut(s, keep));
-            1
-        }
+        Value::String(s) => match s.chars().count().checked_sub(keep) {
+            Some(left_out) if left_out > 0 => {
+                *s = format!("{} [{left_out} more characters]", text::cut(s, keep));
+                1
+            }
+            _ => 0,
+        },
         Value::Array(items) => items.iter_mut().map(|v| cut_strings(v, keep)).sum(),
         Value::Object(map) => map.values_mut().map(|v| cut_strings(v, keep)).sum(),
         _ => 0,

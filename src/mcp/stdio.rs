@@ -267,10 +267,10 @@ fn replace_lone_surrogates(line: &[u8]) -> Vec<u8> {
     while at < bytes.len() {
         let unit = (backslashes % 2 == 0).then(|| escape_at(at)).flatten();
         match unit {
-            Some(high @ 0xD800..=0xDBFF)
+            // A high surrogate followed by a low one is a valid pair: kept as it is.
+            Some(0xD800..=0xDBFF)
                 if escape_at(at + 6).is_some_and(|low| (0xDC00..=0xDFFF).contains(&low)) =>
             {
-                let _ = high;
                 out.extend_from_slice(&bytes[at..at + 12]);
                 at += 12;
                 backslashes = 0;

@@ -162,10 +162,9 @@ pub fn parse<A: DeserializeOwned>(
             )));
         }
     }
-    let echoed = long_strings(&prepared);
     serde_path_to_error::deserialize(Value::Object(prepared)).map_err(|error| {
         let path = error.path().to_string();
-        let inner = shorten_echoes(&error.into_inner().to_string(), &echoed);
+        let inner = shorten_echoes(&error.into_inner().to_string());
         let name = path.split(['.', '[']).next().unwrap_or_default();
         if name.is_empty() || name == "?" {
             ArgError(format!("Invalid arguments: {inner}."))
@@ -204,37 +203,34 @@ fn check_text_length(name: &str, schema: &Value, value: &Value) -> Result<(), Ar
     Ok(())
 }
 
-/// Every string in the arguments too long to echo whole.
-fn long_strings(arguments: &JsonObject) -> Vec<String> {
-    fn walk(value: &Value, out: &mut Vec<String>) {
-        match value {
-            Value::String(text) if text.chars().count() > crate::text::PREVIEW_CHARS => {
-                out.push(text.clone());
-            }
-            Value::Array(items) => items.iter().for_each(|v| walk(v, out)),
-            Value::Object(map) => map.values().for_each(|v| walk(v, out)),
-            _ => {}
-        }
-    }
-    let mut out = Vec::new();
-    arguments.values().for_each(|v| walk(v, &mut out));
-    out
-}
-
 /// serde quotes a bad value whole (`unknown variant `...``, `invalid value: string "..."`):
-/// each long one is replaced by its preview, and the detail is cut as a backstop.
-fn shorten_echoes(detail: &str, long: &[String]) -> String {
-    let mut detail = detail.to_owned();
-    for text in long {
-        let escaped = format!("{text:?}");
-        let escaped = &escaped[1..escaped.len() - 1];
-        for form in [text.as_str(), escaped] {
-            if detail.contains(form) {
-                detail = detail.replace(form, &crate::text::preview(text));
+/// each quoted run is cut to a preview, and the detail is cut as a backstop. Done on the
+/// message, so a call that parses pays nothing for it.
+fn shorten_echoes(detail: &str) -> String {
+    let mut out = String::with_capacity(detail.len().min(MAX_ERROR_DETAIL_CHARS));
+    let mut rest = detail;
+    while let Some(open) = rest.find(['"', '`']) {
+        let quote = rest.as_bytes()[open] as char;
+        out.push_str(&rest[..=open]);
+        let quoted = &rest[open + 1..];
+        // A `"` run is Debug-escaped: an escaped quote does not close it.
+        let close = quoted
+            .char_indices()
+            .find(|&(at, c)| c == quote && (quote == '`' || !quoted[..at].ends_with('\\')));
+        match close {
+            Some((at, _)) => {
+                out.push_str(&crate::text::preview(&quoted[..at]));
+                out.push(quote);
+                rest = &quoted[at + 1..];
+            }
+            None => {
+                out.push_str(&crate::text::preview(quoted));
+                rest = "";
             }
         }
     }
-    crate::text::cut(&detail, MAX_ERROR_DETAIL_CHARS)
+    out.push_str(rest);
+    crate::text::cut(&out, MAX_ERROR_DETAIL_CHARS)
 }
 
 /// Checks an integer against its schema's `minimum`/`maximum` here, where the argument's

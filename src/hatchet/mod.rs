@@ -761,6 +761,33 @@ mod tests {
     }
 
     #[test]
+    fn refuses_requests_that_could_not_be_sent_as_asked() {
+        let c = client(false);
+        // The URL parser drops tabs and newlines: `.<TAB>.` would become `..`.
+        for bad in [".\t.", "a\nb", "\r"] {
+            let err = c.url(&c.v1(Method::GET, &["workflows", bad])).unwrap_err();
+            assert_eq!(err.kind, ErrorKind::Refused, "{bad:?}");
+        }
+        let long = "x".repeat(MAX_URL_BYTES);
+        let err = c
+            .url(&c.v1(Method::GET, &["workflows", &long]))
+            .unwrap_err();
+        assert!(err.to_string().contains("URL"), "{err}");
+    }
+
+    #[tokio::test]
+    async fn refuses_an_oversized_body_before_sending() {
+        let c = client(false);
+        let body = serde_json::json!({"input": "x".repeat(MAX_REQUEST_BODY_BYTES)});
+        let err = c
+            .send(c.tenant(Method::POST, &["events"]).body(body))
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind, ErrorKind::Refused);
+        assert!(err.to_string().contains("request body"), "{err}");
+    }
+
+    #[test]
     fn repeats_array_query_keys() {
         let c = client(true);
         let req = c

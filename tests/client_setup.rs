@@ -163,7 +163,7 @@ async fn every_documented_setup_starts_a_working_server() {
             .is_none_or(|v| v != "false");
         assert_eq!(
             tools.len(),
-            if read_only { 24 } else { 41 },
+            hatchet_mcp::mcp::tools::registered(read_only).len(),
             "{}",
             entry.origin
         );

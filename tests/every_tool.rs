@@ -5,7 +5,7 @@
 
 mod support;
 
-use hatchet_mcp::mcp::tools::{self, ToolSpec};
+use hatchet_mcp::mcp::{registry::ToolSpec, tools};
 use serde_json::{Map, Value, json};
 use support::{
     contract::assert_server_conforms,
@@ -32,7 +32,7 @@ async fn every_read_tool_sends_the_request_its_registry_entry_names() {
     let session = start(&server, &[]).await;
     let registered = tools::registered(true);
     for (index, tool) in registered.iter().enumerate() {
-        let result = call(&session, tool.name, Value::Object(valid_arguments(tool))).await;
+        let result = call(&session, &tool.name, Value::Object(valid_arguments(tool))).await;
         assert_eq!(
             result.is_error,
             Some(false),
@@ -121,7 +121,7 @@ async fn every_tool_refuses_bad_arguments_without_sending_anything() {
     let mut checked = 0;
     for tool in tools::registered(false) {
         for (arguments, expected) in bad_calls(&tool) {
-            let result = call(&session, tool.name, Value::Object(arguments.clone())).await;
+            let result = call(&session, &tool.name, Value::Object(arguments.clone())).await;
             assert_eq!(result.is_error, Some(true), "{} {arguments:?}", tool.name);
             assert!(
                 text(&result).starts_with(&expected),

@@ -9,7 +9,7 @@ use serde_json::Value;
 #[test]
 fn every_tool_definition_matches_its_snapshot() {
     for tool in tools::all() {
-        insta::assert_json_snapshot!(tool.name, tool.to_mcp());
+        insta::assert_json_snapshot!(tool.name.as_ref(), tool.to_mcp());
     }
 }
 
@@ -28,7 +28,7 @@ fn schemas_are_flat() {
     }
     for tool in tools::all() {
         let schema = Value::Object((*tool.input_schema).clone());
-        walk(&schema, tool.name);
+        walk(&schema, &tool.name);
         assert_eq!(schema["type"], "object", "{}", tool.name);
         // Every limit says its range; `offset` is a bare integer on purpose (see args.rs).
         if let Some(limit) = schema["properties"].get("limit") {

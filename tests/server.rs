@@ -1,57 +1,347 @@
-//! The MCP server in process, over an in-memory duplex pipe: what only a misbehaving tool
-//! can show.
+//! The server in process, over the stdio front and in-memory pipes: what only tools made
+//! for a test can show (a handler that panics, a tool registered at runtime from a JSON
+//! Schema, a long call that reports progress and is cancelled).
 
 mod support;
 
-use std::sync::Arc;
+use std::time::Duration;
 
 use hatchet_mcp::mcp::{
     HatchetServer,
-    args::NoArgs,
-    tools::{self, ToolContext, ToolResult, ToolSpec},
+    args::{Id, NoArgs},
+    output,
+    registry::{About, Call, Effect, Group, ToolResult, ToolSpec},
+    stdio, tools,
 };
-use rmcp::{ServiceExt, model::CallToolRequestParams};
-use support::fake::client_at;
+use rmcp::{
+    ClientHandler, RoleClient, ServiceExt,
+    model::{
+        CallToolRequest, CallToolRequestParams, ClientRequest, ProgressNotificationParam,
+        ServerNotification, SubscriptionFilter,
+    },
+    service::{NotificationContext, PeerRequestOptions, RunningService},
+};
+use schemars::JsonSchema;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use support::fake::{RUN, client_at};
+use tokio::sync::mpsc;
+use wiremock::{Mock, MockServer, ResponseTemplate, matchers::any};
 
-async fn panics(_: Arc<ToolContext>, _: NoArgs) -> ToolResult {
+/// What the client heard, in order.
+#[derive(Debug)]
+enum Heard {
+    ToolListChanged,
+    Progress(ProgressNotificationParam),
+}
+
+/// A client that records the notifications it receives.
+struct Recorder(mpsc::UnboundedSender<Heard>);
+
+impl ClientHandler for Recorder {
+    async fn on_tool_list_changed(&self, _: NotificationContext<RoleClient>) {
+        let _ = self.0.send(Heard::ToolListChanged);
+    }
+
+    async fn on_progress(
+        &self,
+        params: ProgressNotificationParam,
+        _: NotificationContext<RoleClient>,
+    ) {
+        let _ = self.0.send(Heard::Progress(params));
+    }
+}
+
+type Client = RunningService<RoleClient, Recorder>;
+
+/// Serves `server` through the stdio front on pipes; connects a recording client that uses
+/// the `initialize` handshake.
+async fn connect(server: HatchetServer) -> (Client, mpsc::UnboundedReceiver<Heard>) {
+    let (client_out, server_in) = tokio::io::duplex(64 * 1024);
+    let (server_out, client_in) = tokio::io::duplex(64 * 1024);
+    tokio::spawn(stdio::serve_on(server, server_in, server_out));
+    let (heard, hearing) = mpsc::unbounded_channel();
+    let client = Recorder(heard)
+        .serve((client_in, client_out))
+        .await
+        .expect("the server answers initialize");
+    (client, hearing)
+}
+
+async fn next_heard(hearing: &mut mpsc::UnboundedReceiver<Heard>) -> Heard {
+    tokio::time::timeout(Duration::from_secs(5), hearing.recv())
+        .await
+        .expect("a notification within 5 s")
+        .expect("the client is still connected")
+}
+
+fn text(result: &rmcp::model::CallToolResult) -> String {
+    result.content[0].as_text().unwrap().text.clone()
+}
+
+fn read_only_server(url: &str) -> HatchetServer {
+    HatchetServer::with_registry(client_at(url, true), None, tools::registry(true))
+}
+
+async fn panics(_: Call, _: NoArgs) -> ToolResult {
     panic!("boom in a handler")
 }
 
 #[tokio::test]
 async fn a_panicking_handler_becomes_an_error_result_and_the_server_keeps_serving() {
-    let mut tool_set = tools::registered(true);
-    tool_set.push(ToolSpec::read(
-        "explode",
-        "Explode",
-        "none",
-        "Panics, for this test.",
-        panics,
-    ));
-    let server = HatchetServer::with_tools(client_at("http://127.0.0.1:9", true), None, tool_set);
-    let (server_io, client_io) = tokio::io::duplex(64 * 1024);
-    tokio::spawn(async move {
-        let running = server.serve(server_io).await.unwrap();
-        let _ = running.waiting().await;
-    });
-    let client = ().serve(client_io).await.unwrap();
+    let server = read_only_server("http://127.0.0.1:9");
+    let about = About {
+        name: "explode",
+        title: "Explode",
+        group: Group::Runs,
+        effect: Effect::Read,
+        rest: "none",
+        description: "Panics, for this test.",
+    };
+    server.registry().insert(ToolSpec::typed(about, panics));
+    let (client, _) = connect(server).await;
 
     let result = client
         .call_tool(CallToolRequestParams::new("explode"))
         .await
         .unwrap();
     assert_eq!(result.is_error, Some(true));
-    let text = result.content[0].as_text().unwrap().text.clone();
     assert!(
-        text.contains("Internal error in `explode` (boom in a handler)"),
-        "{text}"
+        text(&result).contains("Internal error in `explode` (boom in a handler)"),
+        "{}",
+        text(&result)
     );
 
     // Still serving: a bad-argument call answers normally.
     let params = CallToolRequestParams::new("get_run").with_arguments(serde_json::Map::new());
     let result = client.call_tool(params).await.unwrap();
     assert_eq!(
-        result.content[0].as_text().unwrap().text,
+        text(&result),
         "Missing required argument `workflow_run_id`."
     );
+    client.cancel().await.unwrap();
+}
+
+/// A tool known only by its JSON Schema, as a workflow's input schema arrives at runtime.
+fn lookup_order_tool() -> ToolSpec {
+    let about = About {
+        name: "lookup_order".to_owned(),
+        title: "Look up order".to_owned(),
+        group: Group::Workflows,
+        effect: Effect::Read,
+        rest: "none".to_owned(),
+        description: "Echoes an order lookup.".to_owned(),
+    };
+    let schema = json!({
+        "type": "object",
+        "properties": {
+            "order_id": {"type": "string", "minLength": 1},
+            "quantity": {"type": "integer", "minimum": 1}
+        },
+        "required": ["order_id"],
+        "additionalProperties": false
+    });
+    let schema = schema.as_object().unwrap().clone();
+    ToolSpec::from_schema(about, schema, |_, arguments| async move {
+        Ok(output::item(json!({ "looked_up": arguments })))
+    })
+    .expect("a valid schema")
+}
+
+#[tokio::test]
+async fn a_tool_registered_at_runtime_from_a_json_schema_is_announced_listed_and_validated() {
+    let server = read_only_server("http://127.0.0.1:9");
+    let registry = server.registry().clone();
+    let (client, mut hearing) = connect(server).await;
+    let listed = client.list_all_tools().await.unwrap();
+    assert!(listed.iter().all(|t| t.name != "lookup_order"));
+    assert_eq!(
+        client
+            .peer_info()
+            .unwrap()
+            .capabilities
+            .tools
+            .as_ref()
+            .unwrap()
+            .list_changed,
+        Some(true)
+    );
+
+    registry.insert(lookup_order_tool());
+    assert!(matches!(
+        next_heard(&mut hearing).await,
+        Heard::ToolListChanged
+    ));
+    let listed = client.list_all_tools().await.unwrap();
+    let tool = listed.iter().find(|t| t.name == "lookup_order").unwrap();
+    assert_eq!(tool.input_schema["required"], json!(["order_id"]));
+    assert_eq!(listed.len(), tools::registered(true).len() + 1);
+
+    let call = |arguments: Value| {
+        let params = CallToolRequestParams::new("lookup_order")
+            .with_arguments(arguments.as_object().unwrap().clone());
+        client.call_tool(params)
+    };
+    let valid = call(json!({"order_id": "A-17", "quantity": 2}))
+        .await
+        .unwrap();
+    assert_eq!(valid.is_error, Some(false), "{}", text(&valid));
+    assert_eq!(
+        text(&valid),
+        r#"{"looked_up":{"order_id":"A-17","quantity":2}}"#
+    );
+    let invalid = call(json!({"order_id": "A-17", "quantity": 0}))
+        .await
+        .unwrap();
+    assert_eq!(invalid.is_error, Some(true));
+    assert!(
+        text(&invalid).starts_with("Invalid argument `quantity`:"),
+        "{}",
+        text(&invalid)
+    );
+    let unknown = call(json!({"order": "A-17"})).await.unwrap();
+    assert_eq!(
+        text(&unknown),
+        "Missing required argument `order_id`. Unknown argument `order`. Valid arguments: order_id, quantity."
+    );
+
+    assert!(registry.remove("lookup_order"));
+    assert!(matches!(
+        next_heard(&mut hearing).await,
+        Heard::ToolListChanged
+    ));
+    let gone = call(json!({"order_id": "A-17"})).await.unwrap_err();
+    assert!(gone.to_string().contains("Unknown tool"), "{gone}");
+    client.cancel().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_client_without_initialize_hears_of_changes_on_its_subscription() {
+    use rmcp::service::{ClientLifecycleMode, ClientServiceExt};
+
+    let server = read_only_server("http://127.0.0.1:9");
+    let registry = server.registry().clone();
+    let (client_out, server_in) = tokio::io::duplex(64 * 1024);
+    let (server_out, client_in) = tokio::io::duplex(64 * 1024);
+    tokio::spawn(stdio::serve_on(server, server_in, server_out));
+    let lifecycle = ClientLifecycleMode::Discover {
+        preferred_versions: vec![rmcp::model::ProtocolVersion::LATEST],
+    };
+    let client =
+        ().serve_with_lifecycle((client_in, client_out), lifecycle)
+            .await
+            .expect("server/discover answers");
+    let filter = SubscriptionFilter::builder().tools_list_changed().build();
+    let mut subscription = client.peer().listen(filter).await.unwrap();
+    assert_eq!(subscription.acknowledged().tools_list_changed, Some(true));
+
+    registry.insert(lookup_order_tool());
+    let heard = tokio::time::timeout(Duration::from_secs(5), subscription.next())
+        .await
+        .expect("a notification within 5 s")
+        .unwrap();
+    assert!(
+        matches!(
+            heard,
+            Some(ServerNotification::ToolListChangedNotification(_))
+        ),
+        "{heard:?}"
+    );
+    let listed = client.list_all_tools().await.unwrap();
+    assert!(listed.iter().any(|t| t.name == "lookup_order"));
+    client.cancel().await.unwrap();
+}
+
+#[derive(Deserialize, JsonSchema)]
+struct WaitArgs {
+    workflow_run_id: Id,
+}
+
+/// Polls a run's status until it finishes, reporting each poll: what a wait-for-run tool
+/// does. The fake's run never finishes, so only a cancellation ends it.
+async fn wait_for_run(call: Call, args: WaitArgs) -> ToolResult {
+    let mut polls = 0_u32;
+    loop {
+        let status = call.client.get_run_status(args.workflow_run_id.0).await?;
+        polls += 1;
+        if status["status"] != "RUNNING" {
+            return Ok(output::item(status));
+        }
+        let message = format!("poll {polls}: still RUNNING");
+        call.progress.report(f64::from(polls), None, &message).await;
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_long_call_reports_progress_and_stops_polling_within_a_second_of_cancel() {
+    let hatchet = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"status": "RUNNING"})))
+        .mount(&hatchet)
+        .await;
+    let server = read_only_server(&hatchet.uri());
+    let about = About {
+        name: "wait_for_run",
+        title: "Wait for run",
+        group: Group::Runs,
+        effect: Effect::Read,
+        rest: "GET /api/v1/stable/workflow-runs/{workflow_run_id}/status",
+        description: "Waits for a run to finish, reporting progress.",
+    };
+    server
+        .registry()
+        .insert(ToolSpec::typed(about, wait_for_run));
+    let (client, mut hearing) = connect(server).await;
+
+    // rmcp's client gives every request a progress token.
+    let params = CallToolRequestParams::new("wait_for_run")
+        .with_arguments(json!({"workflow_run_id": RUN}).as_object().unwrap().clone());
+    let request = ClientRequest::CallToolRequest(CallToolRequest::new(params));
+    let handle = client
+        .send_cancellable_request(request, PeerRequestOptions::no_options())
+        .await
+        .unwrap();
+    let token = handle.progress_token.clone();
+    for expected in [1.0, 2.0, 3.0] {
+        let Heard::Progress(progress) = next_heard(&mut hearing).await else {
+            panic!("expected progress")
+        };
+        assert_eq!(progress.progress_token, token);
+        assert_eq!(progress.progress, expected);
+        assert!(
+            progress
+                .message
+                .as_deref()
+                .unwrap()
+                .contains("still RUNNING"),
+            "{progress:?}"
+        );
+    }
+
+    handle
+        .cancel(Some("the user stopped waiting".into()))
+        .await
+        .unwrap();
+    let polls = || async { hatchet.received_requests().await.unwrap().len() };
+    let at_cancel = polls().await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let a_second_later = polls().await;
+    assert!(
+        a_second_later <= at_cancel + 1,
+        "{at_cancel} polls at cancel, {a_second_later} a second later"
+    );
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(polls().await, a_second_later, "still polling after cancel");
+
+    // The server is still serving.
+    let status = client
+        .call_tool(
+            CallToolRequestParams::new("get_run_status")
+                .with_arguments(json!({"workflow_run_id": RUN}).as_object().unwrap().clone()),
+        )
+        .await
+        .unwrap();
+    assert_eq!(status.is_error, Some(false), "{}", text(&status));
     client.cancel().await.unwrap();
 }

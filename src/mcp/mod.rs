@@ -5,6 +5,7 @@ pub mod args;
 pub mod output;
 pub mod prompts;
 pub mod reference;
+pub mod registry;
 pub mod resources;
 pub mod server;
 pub mod stdio;

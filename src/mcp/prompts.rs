@@ -228,10 +228,10 @@ mod tests {
 
     #[test]
     fn prompts_never_name_a_mutating_tool() {
-        let mutating: Vec<&str> = crate::mcp::tools::all()
-            .iter()
+        let mutating: Vec<String> = crate::mcp::tools::all()
+            .into_iter()
             .filter(|t| t.is_mutating())
-            .map(|t| t.name)
+            .map(|t| t.name.into_owned())
             .collect();
         for prompt in list() {
             let arguments = if prompt.name == "debug_run" {
@@ -241,7 +241,11 @@ mod tests {
             };
             let text = text(&get(&prompt.name, arguments).unwrap());
             for tool in &mutating {
-                assert!(!text.contains(tool), "{} mentions {tool}", prompt.name);
+                assert!(
+                    !text.contains(tool.as_str()),
+                    "{} mentions {tool}",
+                    prompt.name
+                );
             }
         }
     }

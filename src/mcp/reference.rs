@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use super::{
     args::{DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT},
-    tools::ToolSpec,
+    registry::ToolSpec,
 };
 
 /// `docs/tools.md`.

@@ -11,34 +11,34 @@ use rmcp::{
         GetPromptRequestParams, GetPromptResponse, Implementation, ListPromptsResult,
         ListResourceTemplatesResult, ListResourcesResult, ListToolsResult, PaginatedRequestParams,
         ReadResourceRequestParams, ReadResourceResponse, ReadResourceResult, ResourceContents,
-        ServerCapabilities, ServerConfig, Tool,
+        ServerCapabilities, ServerConfig, SubscriptionFilter, Tool,
     },
-    service::RequestContext,
+    service::{NotificationContext, RequestContext, SubscriptionContext},
 };
 
 use serde_json::json;
 
 use super::{
-    args::{DEFAULT_PAGE_LIMIT, JsonObject, MAX_PAGE_LIMIT},
+    args::JsonObject,
     prompts,
+    registry::{self, Call, Registry, ToolContext, ToolError, ToolSpec},
     resources::{self, ResourceRef},
-    tools::{self, ToolContext, ToolError, ToolSpec},
+    tools,
 };
 use crate::hatchet::Client;
 
 #[derive(Clone)]
 pub struct HatchetServer {
     ctx: Arc<ToolContext>,
-    tools: Arc<Vec<ToolSpec>>,
-    /// `tools/list`, built once.
-    listed: Arc<Vec<Tool>>,
+    registry: Arc<Registry>,
+    /// Assembled once from the tools registered at start: `initialize` is answered once.
     instructions: Arc<str>,
 }
 
 impl HatchetServer {
     pub fn new(client: Client, namespace: Option<String>) -> Self {
-        let tools = tools::registered(client.read_only());
-        Self::with_tools(client, namespace, tools)
+        let registry = tools::registry(client.read_only());
+        Self::with_registry(client, namespace, registry)
     }
 
     /// Sets the soft ceiling on a result's size (`HATCHET_MCP_MAX_RESULT_BYTES`).
@@ -49,20 +49,19 @@ impl HatchetServer {
         self
     }
 
-    /// A server with a given tool set (tests use it to add tools that misbehave on purpose).
-    pub fn with_tools(client: Client, namespace: Option<String>, tools: Vec<ToolSpec>) -> Self {
-        let listed = tools.iter().map(ToolSpec::to_mcp).collect();
-        let instructions = instructions(&client, &tools);
+    /// A server with a given registry (tests use it to add tools that misbehave on purpose).
+    pub fn with_registry(client: Client, namespace: Option<String>, registry: Registry) -> Self {
+        let instructions = registry::instructions(&client, registry.snapshot().tools());
         Self {
             ctx: Arc::new(ToolContext::new(client, namespace)),
-            tools: Arc::new(tools),
-            listed: Arc::new(listed),
+            registry: Arc::new(registry),
             instructions: instructions.into(),
         }
     }
 
-    pub fn tools(&self) -> &[ToolSpec] {
-        &self.tools
+    /// The registered tools; a change to them notifies the client.
+    pub fn registry(&self) -> &Arc<Registry> {
+        &self.registry
     }
 
     pub fn instructions(&self) -> &str {
@@ -70,10 +69,7 @@ impl HatchetServer {
     }
 
     fn unknown_tool(&self, name: &str) -> McpError {
-        let known_but_off = tools::all()
-            .iter()
-            .any(|t| t.name == name && t.is_mutating());
-        let message = if known_but_off {
+        let message = if self.registry.is_withheld(name) {
             format!(
                 "Tool `{name}` changes live state and is not registered: this server is read-only (HATCHET_MCP_READ_ONLY=false enables it)."
             )
@@ -84,53 +80,11 @@ impl HatchetServer {
     }
 }
 
-/// The `instructions` of `initialize`: tenant, mode, status vocabularies, and guidance that
-/// mentions only tools that are registered.
-fn instructions(client: &Client, tools: &[ToolSpec]) -> String {
-    let has = |names: &[&str]| names.iter().all(|n| tools.iter().any(|t| t.name == *n));
-    let mut text = format!(
-        "Hatchet tenant {} at {}. {}\n",
-        client.tenant_id(),
-        client.base_url(),
-        if client.read_only() {
-            "Read-only: no tool here changes anything."
-        } else {
-            "Read-write: tools whose description begins MUTATES LIVE STATE change the tenant; confirm intent with the user first."
-        }
-    );
-    text.push_str(&format!(
-        "Statuses: v1 runs and tasks are QUEUED RUNNING COMPLETED CANCELLED FAILED; older objects (scheduled runs, step runs) use PENDING SUCCEEDED BACKOFF and others.\n\
-         Times (since/until) take RFC 3339 or a duration ago such as 90m, 6h, 7d. Lists take limit (1-{MAX_PAGE_LIMIT}, default {DEFAULT_PAGE_LIMIT}) and offset (default 0), and return next_offset while more pages exist.\n",
-    ));
-    let guides: [(&[&str], &str); 3] = [
-        (
-            &["list_runs", "get_run", "get_task_logs"],
-            "To debug failures: list_runs with statuses=[FAILED], then get_run, then get_task_logs for the failed task.\n",
-        ),
-        (
-            &["list_runs", "get_run"],
-            "To debug failures: list_runs with statuses=[FAILED], then get_run on a run id.\n",
-        ),
-        (
-            &["cancel_runs", "replay_runs"],
-            "Bulk cancel_runs/replay_runs preview by default (dry_run=true): show the preview, then execute with dry_run=false and, for a filter, the preview's confirm token.\n",
-        ),
-    ];
-    let mut debug_said = false;
-    for (needed, guide) in guides {
-        let is_debug = guide.starts_with("To debug");
-        if has(needed) && !(is_debug && debug_said) {
-            text.push_str(guide);
-            debug_said |= is_debug;
-        }
-    }
-    text.trim_end().to_owned()
-}
-
 impl ServerHandler for HatchetServer {
     fn get_info(&self) -> ServerConfig {
         let capabilities = ServerCapabilities::builder()
             .enable_tools()
+            .enable_tool_list_changed()
             .enable_resources()
             .enable_prompts()
             .build();
@@ -148,11 +102,30 @@ impl ServerHandler for HatchetServer {
         _request: Option<PaginatedRequestParams>,
         _context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, McpError> {
-        Ok(ListToolsResult::with_all_items((*self.listed).clone()))
+        let listed = self.registry.snapshot().listed().to_vec();
+        Ok(ListToolsResult::with_all_items(listed))
     }
 
     fn get_tool(&self, name: &str) -> Option<Tool> {
-        self.listed.iter().find(|t| t.name == name).cloned()
+        self.registry.find(name).map(|tool| tool.to_mcp())
+    }
+
+    async fn on_initialized(&self, context: NotificationContext<RoleServer>) {
+        self.registry.notify_peer(context.peer);
+    }
+
+    fn accepted_subscription_filter(
+        &self,
+        requested: &SubscriptionFilter,
+    ) -> Option<SubscriptionFilter> {
+        let mut accepted = SubscriptionFilter::new();
+        accepted.tools_list_changed = requested.tools_list_changed;
+        Some(accepted)
+    }
+
+    async fn listen(&self, subscription: SubscriptionContext) -> Result<(), McpError> {
+        self.registry.listen(subscription).await;
+        Ok(())
     }
 
     async fn call_tool(
@@ -160,10 +133,10 @@ impl ServerHandler for HatchetServer {
         request: CallToolRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, McpError> {
-        let Some(tool) = self.tools.iter().find(|t| t.name == request.name) else {
+        let Some(tool) = self.registry.find(&request.name) else {
             return Err(self.unknown_tool(&request.name));
         };
-        let result = match self.run(tool, request.arguments, &context).await? {
+        let result = match self.run(&tool, request.arguments, &context).await? {
             Ok(text) => CallToolResult::success(vec![ContentBlock::text(self.redact(&text))]),
             Err(error) => {
                 CallToolResult::error(vec![ContentBlock::text(self.redact(&error.to_string()))])
@@ -199,12 +172,16 @@ impl ServerHandler for HatchetServer {
     ) -> Result<ReadResourceResponse, McpError> {
         let uri = request.uri;
         let (tool_name, arguments) = ResourceRef::parse(&uri)?.tool_call();
-        let tool = self
-            .tools
-            .iter()
-            .find(|t| t.name == tool_name)
-            .expect("resource tools are read tools, always registered");
-        match self.run(tool, Some(arguments), &context).await? {
+        // A toolset may leave a resource's tool out: then the resource is not there either.
+        let Some(tool) = self.registry.find(tool_name) else {
+            return Err(McpError::resource_not_found(
+                format!(
+                    "{uri} is not available: it is read with `{tool_name}`, which this server does not register."
+                ),
+                Some(json!({ "uri": uri })),
+            ));
+        };
+        match self.run(&tool, Some(arguments), &context).await? {
             Ok(text) => Ok(ReadResourceResult::new(vec![
                 ResourceContents::text(self.redact(&text), uri.clone())
                     .with_mime_type(resources::mime_type()),
@@ -255,8 +232,9 @@ impl HatchetServer {
         arguments: Option<JsonObject>,
         context: &RequestContext<RoleServer>,
     ) -> Result<Result<String, ToolError>, McpError> {
-        let name = tool.name;
-        let task = tokio::spawn(tool.call(self.ctx.clone(), arguments));
+        let name = &*tool.name;
+        let call = Call::from_request(self.ctx.clone(), context);
+        let task = tokio::spawn(tool.call(call, arguments));
         let abort = task.abort_handle();
         let joined = tokio::select! {
             joined = task => joined,

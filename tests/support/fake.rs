@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use hatchet_mcp::mcp::tools::ToolSpec;
+use hatchet_mcp::mcp::registry::ToolSpec;
 use hatchet_mcp::{
     config::Secret,
     hatchet::{Client, ClientOptions, RetryPolicy},
@@ -134,7 +134,7 @@ pub fn valid_arguments(tool: &ToolSpec) -> Map<String, Value> {
             (name.to_owned(), value)
         })
         .collect();
-    match tool.name {
+    match &*tool.name {
         "update_filter" => {
             arguments.insert("scope".into(), json!("s2"));
         }

@@ -8,14 +8,12 @@
 
 mod confirm;
 
-use std::sync::Arc;
-
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::{Effect, ToolContext, ToolError, ToolResult, ToolSpec};
+use crate::mcp::registry::{About, Call, Effect, Group, ToolError, ToolResult, ToolSpec};
 use crate::{
     hatchet::runs::{BulkAction, RunIdFilter, RunStatus},
     mcp::{
@@ -35,21 +33,27 @@ pub fn mutating_tools() -> Vec<ToolSpec> {
         verify_with: VERIFY_WITH,
     };
     vec![
-        ToolSpec::mutating_as_sent(
-            "cancel_runs",
-            "Cancel runs",
-            "POST /api/v1/stable/tenants/{t}/tasks/cancel",
-            effect,
-            "MUTATES LIVE STATE. Cancel up to 500 runs, by run_ids or filter. Previews unless dry_run=false; a filter also needs the preview's confirm.",
-            |ctx, args, sent| bulk(ctx, BulkAction::Cancel, args, sent),
+        ToolSpec::typed(
+            About {
+                name: "cancel_runs",
+                title: "Cancel runs",
+                group: Group::Runs,
+                effect,
+                rest: "POST /api/v1/stable/tenants/{t}/tasks/cancel",
+                description: "MUTATES LIVE STATE. Cancel up to 500 runs, by run_ids or filter. Previews unless dry_run=false; a filter also needs the preview's confirm.",
+            },
+            |call, args| bulk(call, BulkAction::Cancel, args),
         ),
-        ToolSpec::mutating_as_sent(
-            "replay_runs",
-            "Replay runs",
-            "POST /api/v1/stable/tenants/{t}/tasks/replay",
-            effect,
-            "MUTATES LIVE STATE. Replay runs by run_ids or a filter, as cancel_runs.",
-            |ctx, args, sent| bulk(ctx, BulkAction::Replay, args, sent),
+        ToolSpec::typed(
+            About {
+                name: "replay_runs",
+                title: "Replay runs",
+                group: Group::Runs,
+                effect,
+                rest: "POST /api/v1/stable/tenants/{t}/tasks/replay",
+                description: "MUTATES LIVE STATE. Replay runs by run_ids or a filter, as cancel_runs.",
+            },
+            |call, args| bulk(call, BulkAction::Replay, args),
         ),
     ]
 }
@@ -139,15 +143,10 @@ impl BulkArgs {
 
 const NEEDS_CONFIRM: &str = "Nothing was done: executing a filter needs the confirm token of its preview. Review this preview, then call again with dry_run=false and confirm.";
 
-async fn bulk(
-    ctx: Arc<ToolContext>,
-    action: BulkAction,
-    args: BulkArgs,
-    sent: JsonObject,
-) -> ToolResult {
+async fn bulk(ctx: Call, action: BulkAction, args: BulkArgs) -> ToolResult {
     let selection = args.selection()?;
     let filter = match selection {
-        Selection::Filter(_) => Some(args.filter_as_given(&sent)),
+        Selection::Filter(_) => Some(args.filter_as_given(ctx.arguments_as_sent())),
         Selection::Ids(_) => None,
     };
     let mut ids = match selection {

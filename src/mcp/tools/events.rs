@@ -1,11 +1,9 @@
 //! Event tools.
 
-use std::sync::Arc;
-
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use super::{Effect, ToolContext, ToolResult, ToolSpec};
+use crate::mcp::registry::{About, Call, Effect, Group, ToolResult, ToolSpec};
 use crate::{
     hatchet::{
         events::{ListEvents, PushEvent},
@@ -19,25 +17,37 @@ use crate::{
 
 pub fn read_tools() -> Vec<ToolSpec> {
     vec![
-        ToolSpec::read(
-            "list_events",
-            "List events",
-            "GET /api/v1/stable/tenants/{t}/events",
-            "Events and the runs they triggered.",
+        ToolSpec::typed(
+            About {
+                name: "list_events",
+                title: "List events",
+                group: Group::Events,
+                effect: Effect::Read,
+                rest: "GET /api/v1/stable/tenants/{t}/events",
+                description: "Events and the runs they triggered.",
+            },
             list_events,
         ),
-        ToolSpec::read(
-            "get_event",
-            "Get event",
-            "GET /api/v1/stable/tenants/{t}/events/{event_id}",
-            "Payload and metadata.",
+        ToolSpec::typed(
+            About {
+                name: "get_event",
+                title: "Get event",
+                group: Group::Events,
+                effect: Effect::Read,
+                rest: "GET /api/v1/stable/tenants/{t}/events/{event_id}",
+                description: "Payload and metadata.",
+            },
             get_event,
         ),
-        ToolSpec::read(
-            "list_event_keys",
-            "List event keys",
-            "GET /api/v1/stable/tenants/{t}/events/keys",
-            "All event keys.",
+        ToolSpec::typed(
+            About {
+                name: "list_event_keys",
+                title: "List event keys",
+                group: Group::Events,
+                effect: Effect::Read,
+                rest: "GET /api/v1/stable/tenants/{t}/events/keys",
+                description: "All event keys.",
+            },
             list_event_keys,
         ),
     ]
@@ -63,7 +73,7 @@ struct ListEventsArgs {
     page: Page,
 }
 
-async fn list_events(ctx: Arc<ToolContext>, args: ListEventsArgs) -> ToolResult {
+async fn list_events(ctx: Call, args: ListEventsArgs) -> ToolResult {
     let query = ListEvents {
         keys: args.keys.unwrap_or_default(),
         since: args.since.map(|t| t.0),
@@ -89,11 +99,11 @@ struct GetEventArgs {
     event_id: Id,
 }
 
-async fn get_event(ctx: Arc<ToolContext>, args: GetEventArgs) -> ToolResult {
+async fn get_event(ctx: Call, args: GetEventArgs) -> ToolResult {
     Ok(output::item(ctx.client.get_event(args.event_id.0).await?))
 }
 
-async fn list_event_keys(ctx: Arc<ToolContext>, _: NoArgs) -> ToolResult {
+async fn list_event_keys(ctx: Call, _: NoArgs) -> ToolResult {
     Ok(output::list(
         ctx.client.list_event_keys().await?,
         None,
@@ -102,15 +112,18 @@ async fn list_event_keys(ctx: Arc<ToolContext>, _: NoArgs) -> ToolResult {
 }
 
 pub fn mutating_tools() -> Vec<ToolSpec> {
-    vec![ToolSpec::mutating(
-        "push_event",
-        "Push event",
-        "POST /api/v1/tenants/{t}/events",
-        Effect::Mutating {
-            idempotent: false,
-            verify_with: "list_events",
+    vec![ToolSpec::typed(
+        About {
+            name: "push_event",
+            title: "Push event",
+            group: Group::Events,
+            effect: Effect::Mutating {
+                idempotent: false,
+                verify_with: "list_events",
+            },
+            rest: "POST /api/v1/tenants/{t}/events",
+            description: "MUTATES LIVE STATE. Push an event; it may trigger workflows.",
         },
-        "MUTATES LIVE STATE. Push an event; it may trigger workflows.",
         push_event,
     )]
 }
@@ -126,7 +139,7 @@ struct PushEventArgs {
     scope: Option<String>,
 }
 
-async fn push_event(ctx: Arc<ToolContext>, args: PushEventArgs) -> ToolResult {
+async fn push_event(ctx: Call, args: PushEventArgs) -> ToolResult {
     let event = PushEvent {
         key: ctx.namespaced(&args.key),
         data: args.data.unwrap_or_default(),

@@ -1,11 +1,9 @@
 //! Event-filter tools and the CEL debugger.
 
-use std::sync::Arc;
-
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use super::{Effect, ToolContext, ToolResult, ToolSpec};
+use crate::mcp::registry::{About, Call, Effect, Group, ToolResult, ToolSpec};
 use crate::{
     hatchet::filters::{CelDebug, CreateFilter, UpdateFilter},
     mcp::{
@@ -16,25 +14,37 @@ use crate::{
 
 pub fn read_tools() -> Vec<ToolSpec> {
     vec![
-        ToolSpec::read(
-            "list_filters",
-            "List filters",
-            "GET /api/v1/stable/tenants/{t}/filters",
-            "Expression, scope, payload.",
+        ToolSpec::typed(
+            About {
+                name: "list_filters",
+                title: "List filters",
+                group: Group::Filters,
+                effect: Effect::Read,
+                rest: "GET /api/v1/stable/tenants/{t}/filters",
+                description: "Expression, scope, payload.",
+            },
             list_filters,
         ),
-        ToolSpec::read(
-            "get_filter",
-            "Get filter",
-            "GET /api/v1/stable/tenants/{t}/filters/{filter_id}",
-            "An event filter.",
+        ToolSpec::typed(
+            About {
+                name: "get_filter",
+                title: "Get filter",
+                group: Group::Filters,
+                effect: Effect::Read,
+                rest: "GET /api/v1/stable/tenants/{t}/filters/{filter_id}",
+                description: "An event filter.",
+            },
             get_filter,
         ),
-        ToolSpec::read(
-            "cel_debug",
-            "Debug CEL",
-            "POST /api/v1/stable/tenants/{t}/cel/debug",
-            "Test a filter expression on a sample event.",
+        ToolSpec::typed(
+            About {
+                name: "cel_debug",
+                title: "Debug CEL",
+                group: Group::Filters,
+                effect: Effect::Read,
+                rest: "POST /api/v1/stable/tenants/{t}/cel/debug",
+                description: "Test a filter expression on a sample event.",
+            },
             cel_debug,
         ),
     ]
@@ -48,7 +58,7 @@ struct ListFiltersArgs {
     page: Page,
 }
 
-async fn list_filters(ctx: Arc<ToolContext>, args: ListFiltersArgs) -> ToolResult {
+async fn list_filters(ctx: Call, args: ListFiltersArgs) -> ToolResult {
     let workflow_ids = args::ids(&args.workflow_ids.unwrap_or_default());
     let scopes = args.scopes.unwrap_or_default();
     let (limit, offset) = (args.page.limit(), args.page.offset());
@@ -64,7 +74,7 @@ struct GetFilterArgs {
     filter_id: Id,
 }
 
-async fn get_filter(ctx: Arc<ToolContext>, args: GetFilterArgs) -> ToolResult {
+async fn get_filter(ctx: Call, args: GetFilterArgs) -> ToolResult {
     Ok(output::item(ctx.client.get_filter(args.filter_id.0).await?))
 }
 
@@ -79,7 +89,7 @@ struct CelDebugArgs {
     filter_payload: Option<JsonObject>,
 }
 
-async fn cel_debug(ctx: Arc<ToolContext>, args: CelDebugArgs) -> ToolResult {
+async fn cel_debug(ctx: Call, args: CelDebugArgs) -> ToolResult {
     let body = CelDebug {
         expression: args.expression,
         input: args.input.unwrap_or_default(),
@@ -95,28 +105,37 @@ pub fn mutating_tools() -> Vec<ToolSpec> {
         verify_with: "list_filters",
     };
     vec![
-        ToolSpec::mutating(
-            "create_filter",
-            "Create filter",
-            "POST /api/v1/stable/tenants/{t}/filters",
-            effect(false),
-            "MUTATES LIVE STATE. Add an event filter to a workflow.",
+        ToolSpec::typed(
+            About {
+                name: "create_filter",
+                title: "Create filter",
+                group: Group::Filters,
+                effect: effect(false),
+                rest: "POST /api/v1/stable/tenants/{t}/filters",
+                description: "MUTATES LIVE STATE. Add an event filter to a workflow.",
+            },
             create_filter,
         ),
-        ToolSpec::mutating(
-            "update_filter",
-            "Update filter",
-            "PATCH /api/v1/stable/tenants/{t}/filters/{filter_id}",
-            effect(true),
-            "MUTATES LIVE STATE. Change an event filter.",
+        ToolSpec::typed(
+            About {
+                name: "update_filter",
+                title: "Update filter",
+                group: Group::Filters,
+                effect: effect(true),
+                rest: "PATCH /api/v1/stable/tenants/{t}/filters/{filter_id}",
+                description: "MUTATES LIVE STATE. Change an event filter.",
+            },
             update_filter,
         ),
-        ToolSpec::mutating(
-            "delete_filter",
-            "Delete filter",
-            "DELETE /api/v1/stable/tenants/{t}/filters/{filter_id}",
-            effect(true),
-            "MUTATES LIVE STATE. Delete an event filter.",
+        ToolSpec::typed(
+            About {
+                name: "delete_filter",
+                title: "Delete filter",
+                group: Group::Filters,
+                effect: effect(true),
+                rest: "DELETE /api/v1/stable/tenants/{t}/filters/{filter_id}",
+                description: "MUTATES LIVE STATE. Delete an event filter.",
+            },
             delete_filter,
         ),
     ]
@@ -131,7 +150,7 @@ struct CreateFilterArgs {
     payload: Option<JsonObject>,
 }
 
-async fn create_filter(ctx: Arc<ToolContext>, args: CreateFilterArgs) -> ToolResult {
+async fn create_filter(ctx: Call, args: CreateFilterArgs) -> ToolResult {
     let filter = CreateFilter {
         workflow_id: args.workflow_id.0,
         expression: args.expression,
@@ -149,7 +168,7 @@ struct UpdateFilterArgs {
     payload: Option<JsonObject>,
 }
 
-async fn update_filter(ctx: Arc<ToolContext>, args: UpdateFilterArgs) -> ToolResult {
+async fn update_filter(ctx: Call, args: UpdateFilterArgs) -> ToolResult {
     let update = UpdateFilter {
         expression: args.expression,
         scope: args.scope,
@@ -164,7 +183,7 @@ async fn update_filter(ctx: Arc<ToolContext>, args: UpdateFilterArgs) -> ToolRes
     ))
 }
 
-async fn delete_filter(ctx: Arc<ToolContext>, args: GetFilterArgs) -> ToolResult {
+async fn delete_filter(ctx: Call, args: GetFilterArgs) -> ToolResult {
     Ok(output::item(
         ctx.client.delete_filter(args.filter_id.0).await?,
     ))

@@ -1,12 +1,10 @@
 //! Observability tools: queue depth, task counts, rate limits, run timings, traces.
 
-use std::sync::Arc;
-
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use super::{ToolContext, ToolResult, ToolSpec};
+use crate::mcp::registry::{About, Call, Effect, Group, ToolResult, ToolSpec};
 use crate::{
     hatchet::{
         rate_limits::{ListRateLimits, LowerSortDirection, RateLimitOrderField},
@@ -20,39 +18,59 @@ use crate::{
 
 pub fn read_tools() -> Vec<ToolSpec> {
     vec![
-        ToolSpec::read(
-            "list_rate_limits",
-            "List rate limits",
-            "GET /api/v1/tenants/{t}/rate-limits",
-            "Current value and limit per key.",
+        ToolSpec::typed(
+            About {
+                name: "list_rate_limits",
+                title: "List rate limits",
+                group: Group::Metrics,
+                effect: Effect::Read,
+                rest: "GET /api/v1/tenants/{t}/rate-limits",
+                description: "Current value and limit per key.",
+            },
             list_rate_limits,
         ),
-        ToolSpec::read(
-            "get_queue_metrics",
-            "Get queue metrics",
-            "GET /api/v1/tenants/{t}/step-run-queue-metrics",
-            "Queued tasks per queue.",
+        ToolSpec::typed(
+            About {
+                name: "get_queue_metrics",
+                title: "Get queue metrics",
+                group: Group::Metrics,
+                effect: Effect::Read,
+                rest: "GET /api/v1/tenants/{t}/step-run-queue-metrics",
+                description: "Queued tasks per queue.",
+            },
             get_queue_metrics,
         ),
-        ToolSpec::read(
-            "get_task_metrics",
-            "Get task metrics",
-            "GET /api/v1/stable/tenants/{t}/task-metrics",
-            "Task counts per status.",
+        ToolSpec::typed(
+            About {
+                name: "get_task_metrics",
+                title: "Get task metrics",
+                group: Group::Metrics,
+                effect: Effect::Read,
+                rest: "GET /api/v1/stable/tenants/{t}/task-metrics",
+                description: "Task counts per status.",
+            },
             get_task_metrics,
         ),
-        ToolSpec::read(
-            "get_run_timings",
-            "Get run timings",
-            "GET /api/v1/stable/workflow-runs/{workflow_run_id}/task-timings",
-            "When each task queued, started, finished.",
+        ToolSpec::typed(
+            About {
+                name: "get_run_timings",
+                title: "Get run timings",
+                group: Group::Metrics,
+                effect: Effect::Read,
+                rest: "GET /api/v1/stable/workflow-runs/{workflow_run_id}/task-timings",
+                description: "When each task queued, started, finished.",
+            },
             get_run_timings,
         ),
-        ToolSpec::read(
-            "get_trace",
-            "Get trace",
-            "GET /api/v1/stable/tenants/{t}/traces",
-            "A run's OpenTelemetry spans.",
+        ToolSpec::typed(
+            About {
+                name: "get_trace",
+                title: "Get trace",
+                group: Group::Metrics,
+                effect: Effect::Read,
+                rest: "GET /api/v1/stable/tenants/{t}/traces",
+                description: "A run's OpenTelemetry spans.",
+            },
             get_trace,
         ),
     ]
@@ -68,7 +86,7 @@ struct ListRateLimitsArgs {
     page: Page,
 }
 
-async fn list_rate_limits(ctx: Arc<ToolContext>, args: ListRateLimitsArgs) -> ToolResult {
+async fn list_rate_limits(ctx: Call, args: ListRateLimitsArgs) -> ToolResult {
     let query = ListRateLimits {
         search: args.search,
         order_by_field: args.order_by_field,
@@ -83,7 +101,7 @@ async fn list_rate_limits(ctx: Arc<ToolContext>, args: ListRateLimitsArgs) -> To
     ))
 }
 
-async fn get_queue_metrics(ctx: Arc<ToolContext>, _: NoArgs) -> ToolResult {
+async fn get_queue_metrics(ctx: Call, _: NoArgs) -> ToolResult {
     Ok(output::item(ctx.client.get_queue_metrics().await?))
 }
 
@@ -95,7 +113,7 @@ struct GetTaskMetricsArgs {
     workflow_ids: Option<Vec<Id>>,
 }
 
-async fn get_task_metrics(ctx: Arc<ToolContext>, args: GetTaskMetricsArgs) -> ToolResult {
+async fn get_task_metrics(ctx: Call, args: GetTaskMetricsArgs) -> ToolResult {
     let (since, until) = args::time_window(args.since, args.until)?;
     let workflow_ids = args::ids(&args.workflow_ids.unwrap_or_default());
     let counts = ctx
@@ -127,7 +145,7 @@ struct GetRunTimingsArgs {
     depth: Option<Bounded<0, { i64::MAX }, 0>>,
 }
 
-async fn get_run_timings(ctx: Arc<ToolContext>, args: GetRunTimingsArgs) -> ToolResult {
+async fn get_run_timings(ctx: Call, args: GetRunTimingsArgs) -> ToolResult {
     let depth = args.depth.map(|d| d.as_u32());
     Ok(output::item(
         ctx.client
@@ -143,7 +161,7 @@ struct GetTraceArgs {
     page: Page,
 }
 
-async fn get_trace(ctx: Arc<ToolContext>, args: GetTraceArgs) -> ToolResult {
+async fn get_trace(ctx: Call, args: GetTraceArgs) -> ToolResult {
     let (limit, offset) = (args.page.limit(), args.page.offset());
     let spans = ctx
         .client

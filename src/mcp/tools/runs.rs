@@ -1,12 +1,10 @@
 //! Workflow-run tools.
 
-use std::sync::Arc;
-
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{Effect, ToolContext, ToolResult, ToolSpec};
+use crate::mcp::registry::{About, Call, Effect, Group, ToolResult, ToolSpec};
 use crate::{
     hatchet::runs::{ListRuns, RunStatus, TriggerRun},
     mcp::{
@@ -17,25 +15,37 @@ use crate::{
 
 pub fn read_tools() -> Vec<ToolSpec> {
     vec![
-        ToolSpec::read(
-            "list_runs",
-            "List runs",
-            "GET /api/v1/stable/tenants/{t}/workflow-runs",
-            "Runs in a time window: status, timing, error.",
+        ToolSpec::typed(
+            About {
+                name: "list_runs",
+                title: "List runs",
+                group: Group::Runs,
+                effect: Effect::Read,
+                rest: "GET /api/v1/stable/tenants/{t}/workflow-runs",
+                description: "Runs in a time window: status, timing, error.",
+            },
             list_runs,
         ),
-        ToolSpec::read(
-            "get_run",
-            "Get run",
-            "GET /api/v1/stable/workflow-runs/{workflow_run_id}",
-            "Tasks, events, DAG: start here to debug.",
+        ToolSpec::typed(
+            About {
+                name: "get_run",
+                title: "Get run",
+                group: Group::Runs,
+                effect: Effect::Read,
+                rest: "GET /api/v1/stable/workflow-runs/{workflow_run_id}",
+                description: "Tasks, events, DAG: start here to debug.",
+            },
             get_run,
         ),
-        ToolSpec::read(
-            "get_run_status",
-            "Get run status",
-            "GET /api/v1/stable/workflow-runs/{workflow_run_id}/status",
-            "Status only, for polling.",
+        ToolSpec::typed(
+            About {
+                name: "get_run_status",
+                title: "Get run status",
+                group: Group::Runs,
+                effect: Effect::Read,
+                rest: "GET /api/v1/stable/workflow-runs/{workflow_run_id}/status",
+                description: "Status only, for polling.",
+            },
             get_run_status,
         ),
     ]
@@ -63,7 +73,7 @@ struct ListRunsArgs {
     page: Page,
 }
 
-async fn list_runs(ctx: Arc<ToolContext>, args: ListRunsArgs) -> ToolResult {
+async fn list_runs(ctx: Call, args: ListRunsArgs) -> ToolResult {
     let (since, until) = args::time_window(args.since, args.until)?;
     let query = ListRuns {
         since,
@@ -88,13 +98,13 @@ struct RunArgs {
     workflow_run_id: Id,
 }
 
-async fn get_run(ctx: Arc<ToolContext>, args: RunArgs) -> ToolResult {
+async fn get_run(ctx: Call, args: RunArgs) -> ToolResult {
     Ok(output::item(
         ctx.client.get_run(args.workflow_run_id.0).await?,
     ))
 }
 
-async fn get_run_status(ctx: Arc<ToolContext>, args: RunArgs) -> ToolResult {
+async fn get_run_status(ctx: Call, args: RunArgs) -> ToolResult {
     let status = ctx.client.get_run_status(args.workflow_run_id.0).await?;
     Ok(output::item(
         json!({"workflowRunId": args.workflow_run_id.to_string(), "status": status}),
@@ -102,15 +112,18 @@ async fn get_run_status(ctx: Arc<ToolContext>, args: RunArgs) -> ToolResult {
 }
 
 pub fn mutating_tools() -> Vec<ToolSpec> {
-    vec![ToolSpec::mutating(
-        "trigger_workflow",
-        "Trigger workflow",
-        "POST /api/v1/stable/tenants/{t}/workflow-runs/trigger",
-        Effect::Mutating {
-            idempotent: false,
-            verify_with: "list_runs",
+    vec![ToolSpec::typed(
+        About {
+            name: "trigger_workflow",
+            title: "Trigger workflow",
+            group: Group::Runs,
+            effect: Effect::Mutating {
+                idempotent: false,
+                verify_with: "list_runs",
+            },
+            rest: "POST /api/v1/stable/tenants/{t}/workflow-runs/trigger",
+            description: "MUTATES LIVE STATE. Run a workflow, by name; returns the new run.",
         },
-        "MUTATES LIVE STATE. Run a workflow, by name; returns the new run.",
         trigger_workflow,
     )]
 }
@@ -124,7 +137,7 @@ struct TriggerWorkflowArgs {
     priority: Option<Priority>,
 }
 
-async fn trigger_workflow(ctx: Arc<ToolContext>, args: TriggerWorkflowArgs) -> ToolResult {
+async fn trigger_workflow(ctx: Call, args: TriggerWorkflowArgs) -> ToolResult {
     let trigger = TriggerRun {
         workflow_name: ctx.namespaced(&args.workflow_name),
         input: args.input.unwrap_or_default(),

@@ -1,13 +1,11 @@
 //! Cron and scheduled-run tools.
 
-use std::sync::Arc;
-
 use schemars::JsonSchema;
 use serde::Deserialize;
 
 use serde_json::json;
 
-use super::{Effect, ToolContext, ToolResult, ToolSpec};
+use crate::mcp::registry::{About, Call, Effect, Group, ToolResult, ToolSpec};
 use crate::{
     hatchet::{
         SortDirection,
@@ -24,25 +22,37 @@ use crate::{
 
 pub fn read_tools() -> Vec<ToolSpec> {
     vec![
-        ToolSpec::read(
-            "list_crons",
-            "List crons",
-            "GET /api/v1/tenants/{t}/workflows/crons",
-            "Expression, workflow, input.",
+        ToolSpec::typed(
+            About {
+                name: "list_crons",
+                title: "List crons",
+                group: Group::Schedules,
+                effect: Effect::Read,
+                rest: "GET /api/v1/tenants/{t}/workflows/crons",
+                description: "Expression, workflow, input.",
+            },
             list_crons,
         ),
-        ToolSpec::read(
-            "get_cron",
-            "Get cron",
-            "GET /api/v1/tenants/{t}/workflows/crons/{cron_id}",
-            "A cron trigger.",
+        ToolSpec::typed(
+            About {
+                name: "get_cron",
+                title: "Get cron",
+                group: Group::Schedules,
+                effect: Effect::Read,
+                rest: "GET /api/v1/tenants/{t}/workflows/crons/{cron_id}",
+                description: "A cron trigger.",
+            },
             get_cron,
         ),
-        ToolSpec::read(
-            "list_scheduled",
-            "List scheduled runs",
-            "GET /api/v1/tenants/{t}/workflows/scheduled",
-            "Trigger time and status.",
+        ToolSpec::typed(
+            About {
+                name: "list_scheduled",
+                title: "List scheduled runs",
+                group: Group::Schedules,
+                effect: Effect::Read,
+                rest: "GET /api/v1/tenants/{t}/workflows/scheduled",
+                description: "Trigger time and status.",
+            },
             list_scheduled,
         ),
     ]
@@ -60,7 +70,7 @@ struct ListCronsArgs {
     page: Page,
 }
 
-async fn list_crons(ctx: Arc<ToolContext>, args: ListCronsArgs) -> ToolResult {
+async fn list_crons(ctx: Call, args: ListCronsArgs) -> ToolResult {
     let query = ListCrons {
         workflow_id: args.workflow_id.map(|id| id.0),
         workflow_name: args.workflow_name,
@@ -83,7 +93,7 @@ struct GetCronArgs {
     cron_id: Id,
 }
 
-async fn get_cron(ctx: Arc<ToolContext>, args: GetCronArgs) -> ToolResult {
+async fn get_cron(ctx: Call, args: GetCronArgs) -> ToolResult {
     Ok(output::item(ctx.client.get_cron(args.cron_id.0).await?))
 }
 
@@ -99,7 +109,7 @@ struct ListScheduledArgs {
     page: Page,
 }
 
-async fn list_scheduled(ctx: Arc<ToolContext>, args: ListScheduledArgs) -> ToolResult {
+async fn list_scheduled(ctx: Call, args: ListScheduledArgs) -> ToolResult {
     let query = ListScheduled {
         workflow_id: args.workflow_id.map(|id| id.0),
         parent_workflow_run_id: args.parent_workflow_run_id.map(|id| id.0),
@@ -127,44 +137,59 @@ pub fn mutating_tools() -> Vec<ToolSpec> {
         verify_with: "list_scheduled",
     };
     vec![
-        ToolSpec::mutating(
-            "create_cron",
-            "Create cron",
-            "POST /api/v1/tenants/{t}/workflows/{workflow_name}/crons",
-            crons(false),
-            "MUTATES LIVE STATE. Add a cron trigger to a workflow, by name.",
+        ToolSpec::typed(
+            About {
+                name: "create_cron",
+                title: "Create cron",
+                group: Group::Schedules,
+                effect: crons(false),
+                rest: "POST /api/v1/tenants/{t}/workflows/{workflow_name}/crons",
+                description: "MUTATES LIVE STATE. Add a cron trigger to a workflow, by name.",
+            },
             create_cron,
         ),
-        ToolSpec::mutating(
-            "delete_cron",
-            "Delete cron",
-            "DELETE /api/v1/tenants/{t}/workflows/crons/{cron_id}",
-            crons(true),
-            "MUTATES LIVE STATE. Delete a cron trigger.",
+        ToolSpec::typed(
+            About {
+                name: "delete_cron",
+                title: "Delete cron",
+                group: Group::Schedules,
+                effect: crons(true),
+                rest: "DELETE /api/v1/tenants/{t}/workflows/crons/{cron_id}",
+                description: "MUTATES LIVE STATE. Delete a cron trigger.",
+            },
             delete_cron,
         ),
-        ToolSpec::mutating(
-            "create_scheduled",
-            "Schedule run",
-            "POST /api/v1/tenants/{t}/workflows/{workflow_name}/scheduled",
-            scheduled(false),
-            "MUTATES LIVE STATE. Schedule a workflow run, by name.",
+        ToolSpec::typed(
+            About {
+                name: "create_scheduled",
+                title: "Schedule run",
+                group: Group::Schedules,
+                effect: scheduled(false),
+                rest: "POST /api/v1/tenants/{t}/workflows/{workflow_name}/scheduled",
+                description: "MUTATES LIVE STATE. Schedule a workflow run, by name.",
+            },
             create_scheduled,
         ),
-        ToolSpec::mutating(
-            "delete_scheduled",
-            "Delete scheduled",
-            "DELETE /api/v1/tenants/{t}/workflows/scheduled/{scheduled_id}",
-            scheduled(true),
-            "MUTATES LIVE STATE. Delete a scheduled run.",
+        ToolSpec::typed(
+            About {
+                name: "delete_scheduled",
+                title: "Delete scheduled",
+                group: Group::Schedules,
+                effect: scheduled(true),
+                rest: "DELETE /api/v1/tenants/{t}/workflows/scheduled/{scheduled_id}",
+                description: "MUTATES LIVE STATE. Delete a scheduled run.",
+            },
             delete_scheduled,
         ),
-        ToolSpec::mutating(
-            "reschedule",
-            "Reschedule run",
-            "PATCH /api/v1/tenants/{t}/workflows/scheduled/{scheduled_id}",
-            scheduled(true),
-            "MUTATES LIVE STATE. Move a scheduled run to a new time.",
+        ToolSpec::typed(
+            About {
+                name: "reschedule",
+                title: "Reschedule run",
+                group: Group::Schedules,
+                effect: scheduled(true),
+                rest: "PATCH /api/v1/tenants/{t}/workflows/scheduled/{scheduled_id}",
+                description: "MUTATES LIVE STATE. Move a scheduled run to a new time.",
+            },
             reschedule,
         ),
     ]
@@ -182,7 +207,7 @@ struct CreateCronArgs {
     priority: Option<Priority>,
 }
 
-async fn create_cron(ctx: Arc<ToolContext>, args: CreateCronArgs) -> ToolResult {
+async fn create_cron(ctx: Call, args: CreateCronArgs) -> ToolResult {
     let cron = CreateCron {
         cron_name: args.cron_name,
         expression: args.expression.0,
@@ -196,7 +221,7 @@ async fn create_cron(ctx: Arc<ToolContext>, args: CreateCronArgs) -> ToolResult 
     ))
 }
 
-async fn delete_cron(ctx: Arc<ToolContext>, args: GetCronArgs) -> ToolResult {
+async fn delete_cron(ctx: Call, args: GetCronArgs) -> ToolResult {
     ctx.client.delete_cron(args.cron_id.0).await?;
     Ok(output::item(
         json!({"deleted": true, "cron_id": args.cron_id.to_string()}),
@@ -214,7 +239,7 @@ struct CreateScheduledArgs {
     priority: Option<Priority>,
 }
 
-async fn create_scheduled(ctx: Arc<ToolContext>, args: CreateScheduledArgs) -> ToolResult {
+async fn create_scheduled(ctx: Call, args: CreateScheduledArgs) -> ToolResult {
     let run = CreateScheduled {
         trigger_at: args.trigger_at.0,
         input: args.input.unwrap_or_default(),
@@ -232,7 +257,7 @@ struct ScheduledArgs {
     scheduled_id: Id,
 }
 
-async fn delete_scheduled(ctx: Arc<ToolContext>, args: ScheduledArgs) -> ToolResult {
+async fn delete_scheduled(ctx: Call, args: ScheduledArgs) -> ToolResult {
     ctx.client.delete_scheduled(args.scheduled_id.0).await?;
     Ok(output::item(
         json!({"deleted": true, "scheduled_id": args.scheduled_id.to_string()}),
@@ -246,7 +271,7 @@ struct RescheduleArgs {
     trigger_at: FutureTime,
 }
 
-async fn reschedule(ctx: Arc<ToolContext>, args: RescheduleArgs) -> ToolResult {
+async fn reschedule(ctx: Call, args: RescheduleArgs) -> ToolResult {
     Ok(output::item(
         ctx.client
             .reschedule(args.scheduled_id.0, args.trigger_at.0)

@@ -1,11 +1,9 @@
 //! Task tools: one task, its logs, its event timeline.
 
-use std::sync::Arc;
-
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use super::{Effect, ToolContext, ToolResult, ToolSpec};
+use crate::mcp::registry::{About, Call, Effect, Group, ToolResult, ToolSpec};
 use crate::{
     hatchet::{
         SortDirection,
@@ -19,25 +17,37 @@ use crate::{
 
 pub fn read_tools() -> Vec<ToolSpec> {
     vec![
-        ToolSpec::read(
-            "get_task",
-            "Get task",
-            "GET /api/v1/stable/tasks/{task_run_id}",
-            "Status, error, input, output, timing.",
+        ToolSpec::typed(
+            About {
+                name: "get_task",
+                title: "Get task",
+                group: Group::Tasks,
+                effect: Effect::Read,
+                rest: "GET /api/v1/stable/tasks/{task_run_id}",
+                description: "Status, error, input, output, timing.",
+            },
             get_task,
         ),
-        ToolSpec::read(
-            "get_task_logs",
-            "Get task logs",
-            "GET /api/v1/stable/tasks/{task_run_id}/logs",
-            "A task's log lines.",
+        ToolSpec::typed(
+            About {
+                name: "get_task_logs",
+                title: "Get task logs",
+                group: Group::Tasks,
+                effect: Effect::Read,
+                rest: "GET /api/v1/stable/tasks/{task_run_id}/logs",
+                description: "A task's log lines.",
+            },
             get_task_logs,
         ),
-        ToolSpec::read(
-            "list_task_events",
-            "List task events",
-            "GET /api/v1/stable/tasks/{task_run_id}/task-events",
-            "Timeline: queued, started, retried, failed.",
+        ToolSpec::typed(
+            About {
+                name: "list_task_events",
+                title: "List task events",
+                group: Group::Tasks,
+                effect: Effect::Read,
+                rest: "GET /api/v1/stable/tasks/{task_run_id}/task-events",
+                description: "Timeline: queued, started, retried, failed.",
+            },
             list_task_events,
         ),
     ]
@@ -53,7 +63,7 @@ struct GetTaskArgs {
     attempt: Option<Attempt>,
 }
 
-async fn get_task(ctx: Arc<ToolContext>, args: GetTaskArgs) -> ToolResult {
+async fn get_task(ctx: Call, args: GetTaskArgs) -> ToolResult {
     let attempt = args.attempt.map(Attempt::as_u32);
     Ok(output::item(
         ctx.client.get_task(args.task_run_id.0, attempt).await?,
@@ -78,7 +88,7 @@ struct GetTaskLogsArgs {
     attempt: Option<Attempt>,
 }
 
-async fn get_task_logs(ctx: Arc<ToolContext>, args: GetTaskLogsArgs) -> ToolResult {
+async fn get_task_logs(ctx: Call, args: GetTaskLogsArgs) -> ToolResult {
     let query = TaskLogs {
         limit: args.limit.as_u32(),
         since: args.since.map(|t| t.0),
@@ -99,7 +109,7 @@ struct ListTaskEventsArgs {
     page: Page,
 }
 
-async fn list_task_events(ctx: Arc<ToolContext>, args: ListTaskEventsArgs) -> ToolResult {
+async fn list_task_events(ctx: Call, args: ListTaskEventsArgs) -> ToolResult {
     let (limit, offset) = (args.page.limit(), args.page.offset());
     let events = ctx
         .client
@@ -109,15 +119,18 @@ async fn list_task_events(ctx: Arc<ToolContext>, args: ListTaskEventsArgs) -> To
 }
 
 pub fn mutating_tools() -> Vec<ToolSpec> {
-    vec![ToolSpec::mutating(
-        "restore_task",
-        "Restore task",
-        "POST /api/v1/stable/tasks/{task_id}/restore",
-        Effect::Mutating {
-            idempotent: false,
-            verify_with: "get_task",
+    vec![ToolSpec::typed(
+        About {
+            name: "restore_task",
+            title: "Restore task",
+            group: Group::Tasks,
+            effect: Effect::Mutating {
+                idempotent: false,
+                verify_with: "get_task",
+            },
+            rest: "POST /api/v1/stable/tasks/{task_id}/restore",
+            description: "MUTATES LIVE STATE. Requeue an evicted durable task.",
         },
-        "MUTATES LIVE STATE. Requeue an evicted durable task.",
         restore_task,
     )]
 }
@@ -127,6 +140,6 @@ struct RestoreTaskArgs {
     task_id: Id,
 }
 
-async fn restore_task(ctx: Arc<ToolContext>, args: RestoreTaskArgs) -> ToolResult {
+async fn restore_task(ctx: Call, args: RestoreTaskArgs) -> ToolResult {
     Ok(output::item(ctx.client.restore_task(args.task_id.0).await?))
 }

@@ -1,11 +1,9 @@
 //! Worker tools.
 
-use std::sync::Arc;
-
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use super::{Effect, ToolContext, ToolResult, ToolSpec};
+use crate::mcp::registry::{About, Call, Effect, Group, ToolResult, ToolSpec};
 use crate::{
     hatchet::workers::WorkerStatus,
     mcp::{
@@ -16,18 +14,26 @@ use crate::{
 
 pub fn read_tools() -> Vec<ToolSpec> {
     vec![
-        ToolSpec::read(
-            "list_workers",
-            "List workers",
-            "GET /api/v1/tenants/{t}/worker",
-            "Status, heartbeat, slots, actions.",
+        ToolSpec::typed(
+            About {
+                name: "list_workers",
+                title: "List workers",
+                group: Group::Workers,
+                effect: Effect::Read,
+                rest: "GET /api/v1/tenants/{t}/worker",
+                description: "Status, heartbeat, slots, actions.",
+            },
             list_workers,
         ),
-        ToolSpec::read(
-            "get_worker",
-            "Get worker",
-            "GET /api/v1/workers/{worker_id}",
-            "Workflows, slots, labels, recent runs.",
+        ToolSpec::typed(
+            About {
+                name: "get_worker",
+                title: "Get worker",
+                group: Group::Workers,
+                effect: Effect::Read,
+                rest: "GET /api/v1/workers/{worker_id}",
+                description: "Workflows, slots, labels, recent runs.",
+            },
             get_worker,
         ),
     ]
@@ -40,7 +46,7 @@ struct ListWorkersArgs {
     page: Page,
 }
 
-async fn list_workers(ctx: Arc<ToolContext>, args: ListWorkersArgs) -> ToolResult {
+async fn list_workers(ctx: Call, args: ListWorkersArgs) -> ToolResult {
     let statuses = args.statuses.unwrap_or_default();
     let (limit, offset) = (args.page.limit(), args.page.offset());
     let workers = ctx.client.list_workers(&statuses, limit, offset).await?;
@@ -52,7 +58,7 @@ struct GetWorkerArgs {
     worker_id: Id,
 }
 
-async fn get_worker(ctx: Arc<ToolContext>, args: GetWorkerArgs) -> ToolResult {
+async fn get_worker(ctx: Call, args: GetWorkerArgs) -> ToolResult {
     Ok(output::item(ctx.client.get_worker(args.worker_id.0).await?))
 }
 
@@ -62,26 +68,32 @@ pub fn mutating_tools() -> Vec<ToolSpec> {
         verify_with: "get_worker",
     };
     vec![
-        ToolSpec::mutating(
-            "pause_worker",
-            "Pause worker",
-            "PATCH /api/v1/workers/{worker_id}",
-            effect,
-            "MUTATES LIVE STATE. Stop a worker taking new runs.",
+        ToolSpec::typed(
+            About {
+                name: "pause_worker",
+                title: "Pause worker",
+                group: Group::Workers,
+                effect,
+                rest: "PATCH /api/v1/workers/{worker_id}",
+                description: "MUTATES LIVE STATE. Stop a worker taking new runs.",
+            },
             |ctx, args: GetWorkerArgs| async move { set_paused(ctx, args, true).await },
         ),
-        ToolSpec::mutating(
-            "resume_worker",
-            "Resume worker",
-            "PATCH /api/v1/workers/{worker_id}",
-            effect,
-            "MUTATES LIVE STATE. Let a paused worker take runs again.",
+        ToolSpec::typed(
+            About {
+                name: "resume_worker",
+                title: "Resume worker",
+                group: Group::Workers,
+                effect,
+                rest: "PATCH /api/v1/workers/{worker_id}",
+                description: "MUTATES LIVE STATE. Let a paused worker take runs again.",
+            },
             |ctx, args: GetWorkerArgs| async move { set_paused(ctx, args, false).await },
         ),
     ]
 }
 
-async fn set_paused(ctx: Arc<ToolContext>, args: GetWorkerArgs, paused: bool) -> ToolResult {
+async fn set_paused(ctx: Call, args: GetWorkerArgs, paused: bool) -> ToolResult {
     Ok(output::item(
         ctx.client
             .set_worker_paused(args.worker_id.0, paused)

@@ -1,13 +1,11 @@
 //! Workflow tools.
 
-use std::sync::Arc;
-
 use schemars::JsonSchema;
 use serde::Deserialize;
 
 use serde_json::Value;
 
-use super::{Effect, ToolContext, ToolError, ToolResult, ToolSpec};
+use crate::mcp::registry::{About, Call, Effect, Group, ToolError, ToolResult, ToolSpec};
 use crate::{
     hatchet::workflows::{ListWorkflows, PauseWorkflow, PausedRunBehavior},
     mcp::{
@@ -18,18 +16,26 @@ use crate::{
 
 pub fn read_tools() -> Vec<ToolSpec> {
     vec![
-        ToolSpec::read(
-            "list_workflows",
-            "List workflows",
-            "GET /api/v1/tenants/{t}/workflows",
-            "Workflow ids and names.",
+        ToolSpec::typed(
+            About {
+                name: "list_workflows",
+                title: "List workflows",
+                group: Group::Workflows,
+                effect: Effect::Read,
+                rest: "GET /api/v1/tenants/{t}/workflows",
+                description: "Workflow ids and names.",
+            },
             list_workflows,
         ),
-        ToolSpec::read(
-            "get_workflow",
-            "Get workflow",
-            "GET /api/v1/workflows/{workflow_id}",
-            "Versions, triggers, paused state.",
+        ToolSpec::typed(
+            About {
+                name: "get_workflow",
+                title: "Get workflow",
+                group: Group::Workflows,
+                effect: Effect::Read,
+                rest: "GET /api/v1/workflows/{workflow_id}",
+                description: "Versions, triggers, paused state.",
+            },
             get_workflow,
         ),
     ]
@@ -43,7 +49,7 @@ struct ListWorkflowsArgs {
     page: Page,
 }
 
-async fn list_workflows(ctx: Arc<ToolContext>, args: ListWorkflowsArgs) -> ToolResult {
+async fn list_workflows(ctx: Call, args: ListWorkflowsArgs) -> ToolResult {
     let query = ListWorkflows {
         name: args.workflow_name.map(|name| ctx.namespaced(&name)),
         limit: args.page.limit(),
@@ -61,7 +67,7 @@ struct GetWorkflowArgs {
     workflow_id: Id,
 }
 
-async fn get_workflow(ctx: Arc<ToolContext>, args: GetWorkflowArgs) -> ToolResult {
+async fn get_workflow(ctx: Call, args: GetWorkflowArgs) -> ToolResult {
     Ok(output::item(
         ctx.client.get_workflow(args.workflow_id.0).await?,
     ))
@@ -73,20 +79,26 @@ pub fn mutating_tools() -> Vec<ToolSpec> {
         verify_with: "get_workflow",
     };
     vec![
-        ToolSpec::mutating(
-            "pause_workflow",
-            "Pause workflow",
-            "PATCH /api/v1/workflows/{workflow_id}",
-            effect,
-            "MUTATES LIVE STATE. Pause a workflow: new runs queue until resumed.",
+        ToolSpec::typed(
+            About {
+                name: "pause_workflow",
+                title: "Pause workflow",
+                group: Group::Workflows,
+                effect,
+                rest: "PATCH /api/v1/workflows/{workflow_id}",
+                description: "MUTATES LIVE STATE. Pause a workflow: new runs queue until resumed.",
+            },
             pause_workflow,
         ),
-        ToolSpec::mutating(
-            "resume_workflow",
-            "Resume workflow",
-            "PATCH /api/v1/workflows/{workflow_id}",
-            effect,
-            "MUTATES LIVE STATE. Resume a paused workflow.",
+        ToolSpec::typed(
+            About {
+                name: "resume_workflow",
+                title: "Resume workflow",
+                group: Group::Workflows,
+                effect,
+                rest: "PATCH /api/v1/workflows/{workflow_id}",
+                description: "MUTATES LIVE STATE. Resume a paused workflow.",
+            },
             resume_workflow,
         ),
     ]
@@ -103,7 +115,7 @@ struct PauseWorkflowArgs {
     scheduled_runs: Option<PausedRunBehavior>,
 }
 
-async fn pause_workflow(ctx: Arc<ToolContext>, args: PauseWorkflowArgs) -> ToolResult {
+async fn pause_workflow(ctx: Call, args: PauseWorkflowArgs) -> ToolResult {
     let pause = PauseWorkflow {
         cron_runs: args.cron_runs.unwrap_or(PausedRunBehavior::Queue),
         scheduled_runs: args.scheduled_runs.unwrap_or(PausedRunBehavior::Queue),
@@ -121,7 +133,7 @@ struct ResumeWorkflowArgs {
     workflow_id: Id,
 }
 
-async fn resume_workflow(ctx: Arc<ToolContext>, args: ResumeWorkflowArgs) -> ToolResult {
+async fn resume_workflow(ctx: Call, args: ResumeWorkflowArgs) -> ToolResult {
     expect_paused(ctx.client.resume_workflow(args.workflow_id.0).await?, false)
 }
 

@@ -1,0 +1,179 @@
+//! What a handler works with: the server-wide [`ToolContext`] and, per call, a [`Call`]
+//! carrying the client's progress token, the call's cancellation and the peer.
+
+use std::{ops::Deref, sync::Arc};
+
+use rmcp::{
+    RoleServer,
+    model::{ProgressNotificationParam, ProgressToken},
+    service::{Peer, RequestContext},
+};
+use tokio_util::sync::CancellationToken;
+
+use crate::{
+    hatchet::Client,
+    mcp::{args::JsonObject, output},
+    redact::Redactor,
+};
+
+/// What every call shares: the Hatchet client and the server's settings.
+pub struct ToolContext {
+    pub client: Client,
+    /// `HATCHET_CLIENT_NAMESPACE`, normalised (`staging_`).
+    pub namespace: Option<String>,
+    /// The soft result ceiling (`HATCHET_MCP_MAX_RESULT_BYTES`): see [`output`].
+    pub max_result_bytes: usize,
+    /// Keys the bulk tools' confirm tokens. Derived from the API token, so a token outlives
+    /// the process that issued it, yet only a holder of the API token can make one.
+    confirm_key: ring::hmac::Key,
+}
+
+impl ToolContext {
+    pub fn new(client: Client, namespace: Option<String>) -> Self {
+        Self {
+            confirm_key: client.derived_key("hatchet-mcp confirm v1"),
+            client,
+            namespace,
+            max_result_bytes: output::DEFAULT_MAX_RESULT_BYTES,
+        }
+    }
+
+    /// The key of the bulk tools' confirm tokens.
+    pub fn confirm_key(&self) -> &ring::hmac::Key {
+        &self.confirm_key
+    }
+
+    /// Prefixes a workflow name or event key with the namespace, as the official SDKs do.
+    pub fn namespaced(&self, name: &str) -> String {
+        match &self.namespace {
+            Some(ns) if !name.starts_with(ns.as_str()) => format!("{ns}{name}"),
+            _ => name.to_owned(),
+        }
+    }
+}
+
+/// One call: the shared context (a `Call` derefs to [`ToolContext`], so `call.client`
+/// works), plus what belongs to this call alone.
+pub struct Call {
+    context: Arc<ToolContext>,
+    /// Reports progress to the client; a no-op when the call carried no `progressToken`.
+    pub progress: Progress,
+    /// Cancelled when the client sends `notifications/cancelled` for this call. The server
+    /// also drops the call's task then, so a handler only needs it to stop cleanly between
+    /// awaits (say, to skip a last request).
+    pub cancelled: CancellationToken,
+    /// The client, for requests and notifications beyond progress. `None` outside a session.
+    pub peer: Option<Peer<RoleServer>>,
+    /// The arguments as the client sent them, before coercion; kept for mutating tools only.
+    arguments_as_sent: JsonObject,
+}
+
+impl Call {
+    /// A call made by a client in a session.
+    pub fn from_request(context: Arc<ToolContext>, request: &RequestContext<RoleServer>) -> Self {
+        let progress = match request.meta.get_progress_token() {
+            Some(token) => Progress::to(request.peer.clone(), token, &context.client),
+            None => Progress::none(),
+        };
+        Self {
+            context,
+            progress,
+            cancelled: request.ct.clone(),
+            peer: Some(request.peer.clone()),
+            arguments_as_sent: JsonObject::new(),
+        }
+    }
+
+    /// A call outside any session (tests, internal use): no progress, never cancelled.
+    pub fn detached(context: Arc<ToolContext>) -> Self {
+        Self {
+            context,
+            progress: Progress::none(),
+            cancelled: CancellationToken::new(),
+            peer: None,
+            arguments_as_sent: JsonObject::new(),
+        }
+    }
+
+    pub(super) fn with_arguments_as_sent(mut self, arguments: JsonObject) -> Self {
+        self.arguments_as_sent = arguments;
+        self
+    }
+
+    /// The arguments exactly as the client sent them (mutating tools only; else empty).
+    pub fn arguments_as_sent(&self) -> &JsonObject {
+        &self.arguments_as_sent
+    }
+
+    pub fn context(&self) -> &Arc<ToolContext> {
+        &self.context
+    }
+}
+
+impl Deref for Call {
+    type Target = ToolContext;
+
+    fn deref(&self) -> &ToolContext {
+        &self.context
+    }
+}
+
+/// Sends `notifications/progress` for one call, redacted like every other text.
+#[derive(Clone)]
+pub struct Progress {
+    target: Option<ProgressTarget>,
+}
+
+#[derive(Clone)]
+struct ProgressTarget {
+    peer: Peer<RoleServer>,
+    token: ProgressToken,
+    redactor: Arc<Redactor>,
+}
+
+impl Progress {
+    /// Reports nothing: the call carried no `progressToken`.
+    pub fn none() -> Self {
+        Self { target: None }
+    }
+
+    fn to(peer: Peer<RoleServer>, token: ProgressToken, client: &Client) -> Self {
+        let redactor = client.redactor();
+        Self {
+            target: Some(ProgressTarget {
+                peer,
+                token,
+                redactor,
+            }),
+        }
+    }
+
+    /// Whether the client asked for progress.
+    pub fn is_wanted(&self) -> bool {
+        self.target.is_some()
+    }
+
+    /// Reports `progress` (increasing with each report) out of `total` when known. A client
+    /// that has gone away is not an error for the call: the report is dropped.
+    pub async fn report(&self, progress: f64, total: Option<f64>, message: &str) {
+        let Some(target) = &self.target else { return };
+        let mut param = ProgressNotificationParam::new(target.token.clone(), progress)
+            .with_message(target.redactor.redact(message).into_owned());
+        param.total = total;
+        if let Err(error) = target.peer.notify_progress(param).await {
+            tracing::debug!(%error, "progress notification not sent");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::mcp::registry::tests::context;
+
+    #[test]
+    fn namespace_prefixes_once() {
+        let ctx = context(true);
+        assert_eq!(ctx.namespaced("etl"), "staging_etl");
+        assert_eq!(ctx.namespaced("staging_etl"), "staging_etl");
+    }
+}

@@ -1,0 +1,134 @@
+//! The domains tools belong to, and the guidance `initialize` gives for each: the server's
+//! instructions are assembled from the groups actually registered, so they never name a
+//! tool the client cannot call.
+
+use super::ToolSpec;
+use crate::{
+    hatchet::Client,
+    mcp::args::{DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT},
+};
+
+/// A tool's domain: the unit toolsets are picked in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Group {
+    Workflows,
+    Runs,
+    Tasks,
+    Workers,
+    Events,
+    /// Crons and scheduled runs.
+    Schedules,
+    Filters,
+    /// Queue and task metrics, rate limits, timings and traces.
+    Metrics,
+}
+
+impl Group {
+    pub const ALL: [Group; 8] = [
+        Group::Workflows,
+        Group::Runs,
+        Group::Tasks,
+        Group::Workers,
+        Group::Events,
+        Group::Schedules,
+        Group::Filters,
+        Group::Metrics,
+    ];
+
+    /// The name configuration and docs use (`runs`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Group::Workflows => "workflows",
+            Group::Runs => "runs",
+            Group::Tasks => "tasks",
+            Group::Workers => "workers",
+            Group::Events => "events",
+            Group::Schedules => "schedules",
+            Group::Filters => "filters",
+            Group::Metrics => "metrics",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Group> {
+        Group::ALL.into_iter().find(|g| g.name() == name)
+    }
+}
+
+/// One piece of guidance: shown when `group` has tools of this kind registered, and so has
+/// `with`. Within a group and kind, the first piece whose needs are met is shown.
+struct Guide {
+    group: Group,
+    mutating: bool,
+    with: Option<Group>,
+    text: &'static str,
+}
+
+const GUIDES: [Guide; 3] = [
+    Guide {
+        group: Group::Runs,
+        mutating: false,
+        with: Some(Group::Tasks),
+        text: "To debug failures: list_runs with statuses=[FAILED], then get_run, then get_task_logs for the failed task.",
+    },
+    Guide {
+        group: Group::Runs,
+        mutating: false,
+        with: None,
+        text: "To debug failures: list_runs with statuses=[FAILED], then get_run on a run id.",
+    },
+    Guide {
+        group: Group::Runs,
+        mutating: true,
+        with: None,
+        text: "Bulk cancel_runs/replay_runs preview by default (dry_run=true): show the preview, then execute with dry_run=false and, for a filter, the preview's confirm token.",
+    },
+];
+
+/// The `instructions` of `initialize`: tenant, mode, status vocabularies, and the guidance
+/// of the groups registered.
+pub fn instructions(client: &Client, tools: &[std::sync::Arc<ToolSpec>]) -> String {
+    let mut text = format!(
+        "Hatchet tenant {} at {}. {}\n",
+        client.tenant_id(),
+        client.base_url(),
+        if client.read_only() {
+            "Read-only: no tool here changes anything."
+        } else {
+            "Read-write: tools whose description begins MUTATES LIVE STATE change the tenant; confirm intent with the user first."
+        }
+    );
+    text.push_str(&format!(
+        "Statuses: v1 runs and tasks are QUEUED RUNNING COMPLETED CANCELLED FAILED; older objects (scheduled runs, step runs) use PENDING SUCCEEDED BACKOFF and others.\n\
+         Times (since/until) take RFC 3339 or a duration ago such as 90m, 6h, 7d. Lists take limit (1-{MAX_PAGE_LIMIT}, default {DEFAULT_PAGE_LIMIT}) and offset (default 0), and return next_offset while more pages exist.\n",
+    ));
+    let has = |group: Group, mutating: bool| {
+        tools
+            .iter()
+            .any(|t| t.group == group && t.is_mutating() == mutating)
+    };
+    let mut shown: Vec<(Group, bool)> = Vec::new();
+    for guide in &GUIDES {
+        let kind = (guide.group, guide.mutating);
+        let needs_met =
+            has(guide.group, guide.mutating) && guide.with.is_none_or(|with| has(with, false));
+        if needs_met && !shown.contains(&kind) {
+            text.push_str(guide.text);
+            text.push('\n');
+            shown.push(kind);
+        }
+    }
+    text.trim_end().to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn group_names_round_trip() {
+        for group in Group::ALL {
+            assert_eq!(Group::from_name(group.name()), Some(group));
+        }
+        assert_eq!(Group::from_name("bulk"), None);
+    }
+}

@@ -1,0 +1,212 @@
+//! The registered tools while serving. The set is an immutable snapshot swapped as a whole
+//! (a call in flight keeps the tool it started with), and every change notifies the client:
+//! `notifications/tools/list_changed` straight to a client that used `initialize`, and on
+//! each `subscriptions/listen` stream that asked for it (protocol 2026-07-28 and later).
+
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
+
+use rmcp::{
+    RoleServer,
+    model::Tool,
+    service::{Peer, SubscriptionContext, SubscriptionSink},
+};
+
+use super::ToolSpec;
+
+/// One version of the registered tools, with `tools/list` prebuilt.
+pub struct ToolSet {
+    tools: Vec<Arc<ToolSpec>>,
+    listed: Vec<Tool>,
+}
+
+impl ToolSet {
+    fn new(tools: Vec<Arc<ToolSpec>>) -> Self {
+        let listed = tools.iter().map(|t| t.to_mcp()).collect();
+        Self { tools, listed }
+    }
+
+    pub fn tools(&self) -> &[Arc<ToolSpec>] {
+        &self.tools
+    }
+
+    /// `tools/list`, in registration order.
+    pub fn listed(&self) -> &[Tool] {
+        &self.listed
+    }
+
+    pub fn find(&self, name: &str) -> Option<&Arc<ToolSpec>> {
+        self.tools.iter().find(|t| t.name == name)
+    }
+}
+
+/// Who hears about a change.
+#[derive(Default)]
+struct Listeners {
+    /// A client that used the `initialize` handshake: notified directly.
+    initialized_peer: Option<Peer<RoleServer>>,
+    /// Open `subscriptions/listen` streams that accepted `toolsListChanged`.
+    subscriptions: Vec<SubscriptionSink>,
+}
+
+pub struct Registry {
+    current: RwLock<Arc<ToolSet>>,
+    /// Tools this mode leaves out on purpose (mutating tools when read-only), so a call to
+    /// one can say why it is missing.
+    withheld: Vec<String>,
+    listeners: Mutex<Listeners>,
+}
+
+impl Registry {
+    pub fn new(tools: Vec<ToolSpec>, withheld: Vec<String>) -> Self {
+        let tools = tools.into_iter().map(Arc::new).collect();
+        Self {
+            current: RwLock::new(Arc::new(ToolSet::new(tools))),
+            withheld,
+            listeners: Mutex::default(),
+        }
+    }
+
+    /// The tools registered now.
+    pub fn snapshot(&self) -> Arc<ToolSet> {
+        self.current
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    pub fn find(&self, name: &str) -> Option<Arc<ToolSpec>> {
+        self.snapshot().find(name).cloned()
+    }
+
+    /// Whether `name` is a tool this mode leaves out on purpose.
+    pub fn is_withheld(&self, name: &str) -> bool {
+        self.withheld.iter().any(|w| w == name)
+    }
+
+    /// Registers `tool`, replacing one of the same name; notifies the client.
+    pub fn insert(&self, tool: ToolSpec) {
+        self.change(|tools| {
+            let tool = Arc::new(tool);
+            match tools.iter_mut().find(|t| t.name == tool.name) {
+                Some(existing) => *existing = tool,
+                None => tools.push(tool),
+            }
+            true
+        });
+    }
+
+    /// Unregisters the tool called `name`; notifies the client when there was one.
+    pub fn remove(&self, name: &str) -> bool {
+        self.change(|tools| {
+            let before = tools.len();
+            tools.retain(|t| t.name != name);
+            tools.len() != before
+        })
+    }
+
+    /// Applies `edit` to a copy of the set; when it reports a change, swaps the copy in and
+    /// notifies.
+    fn change(&self, edit: impl FnOnce(&mut Vec<Arc<ToolSpec>>) -> bool) -> bool {
+        let mut current = self.current.write().unwrap_or_else(PoisonError::into_inner);
+        let mut tools = current.tools.clone();
+        if !edit(&mut tools) {
+            return false;
+        }
+        *current = Arc::new(ToolSet::new(tools));
+        drop(current);
+        self.notify();
+        true
+    }
+
+    /// A client that completed `initialize` hears about changes from now on.
+    pub fn notify_peer(&self, peer: Peer<RoleServer>) {
+        self.lock_listeners().initialized_peer = Some(peer);
+    }
+
+    /// Serves one `subscriptions/listen` stream: it hears about changes until the client
+    /// cancels it.
+    pub async fn listen(&self, subscription: SubscriptionContext) {
+        let sink = subscription.sink().clone();
+        let id = sink.id().clone();
+        if sink.accepted().tools_list_changed == Some(true) {
+            self.lock_listeners().subscriptions.push(sink);
+        }
+        subscription.cancelled().await;
+        self.lock_listeners()
+            .subscriptions
+            .retain(|s| *s.id() != id);
+    }
+
+    fn lock_listeners(&self) -> std::sync::MutexGuard<'_, Listeners> {
+        self.listeners
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn notify(&self) {
+        let (peer, subscriptions) = {
+            let listeners = self.lock_listeners();
+            (
+                listeners.initialized_peer.clone(),
+                listeners.subscriptions.clone(),
+            )
+        };
+        if peer.is_none() && subscriptions.is_empty() {
+            return;
+        }
+        // Listeners exist only while serving, so a runtime is there to send on.
+        tokio::spawn(async move {
+            if let Some(peer) = peer
+                && let Err(error) = peer.notify_tool_list_changed().await
+            {
+                tracing::debug!(%error, "tools/list_changed not sent");
+            }
+            for sink in subscriptions {
+                if let Err(error) = sink.notify_tool_list_changed().await {
+                    tracing::debug!(%error, "tools/list_changed not sent on a subscription");
+                }
+            }
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mcp::{
+        args::NoArgs,
+        output,
+        registry::{About, Call, Effect, Group, ToolResult},
+    };
+
+    async fn answer(_: Call, _: NoArgs) -> ToolResult {
+        Ok(output::item("ok".into()))
+    }
+
+    fn tool(name: &str, description: &str) -> ToolSpec {
+        let about = About {
+            name: name.to_owned(),
+            title: name.to_owned(),
+            group: Group::Runs,
+            effect: Effect::Read,
+            rest: "none".to_owned(),
+            description: description.to_owned(),
+        };
+        ToolSpec::typed(about, answer)
+    }
+
+    #[test]
+    fn a_change_swaps_the_set_and_a_held_snapshot_keeps_its_tools() {
+        let registry = Registry::new(vec![tool("a", "first")], vec!["b_mutating".into()]);
+        let before = registry.snapshot();
+        registry.insert(tool("b", "second"));
+        registry.insert(tool("a", "replaced"));
+        assert_eq!(before.listed().len(), 1);
+        let after = registry.snapshot();
+        let names: Vec<&str> = after.tools().iter().map(|t| &*t.name).collect();
+        assert_eq!(names, ["a", "b"]);
+        assert_eq!(registry.find("a").unwrap().description, "replaced");
+        assert!(registry.remove("b") && !registry.remove("b"));
+        assert!(registry.is_withheld("b_mutating") && !registry.is_withheld("a"));
+    }
+}

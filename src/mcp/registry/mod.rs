@@ -1,0 +1,341 @@
+//! The tool registry: what a tool is ([`ToolSpec`]), what a call gets ([`Call`]), and the
+//! set of registered tools, which can change while serving ([`Registry`]).
+//!
+//! A tool comes in one of two ways:
+//! - typed ([`ToolSpec::typed`]): its arguments are a Rust struct; the schema is generated
+//!   from it and the handler receives the parsed struct;
+//! - schema-only ([`ToolSpec::from_schema`]): a JSON Schema that arrives at runtime (say, a
+//!   workflow's input schema); arguments are validated against it and the handler receives
+//!   the JSON object.
+//!
+//! Either way the metadata is named ([`About`]), so two strings cannot be swapped unnoticed.
+
+mod audit;
+mod call;
+mod group;
+mod live;
+mod validate;
+
+use std::{borrow::Cow, future::Future, pin::Pin, sync::Arc};
+
+use rmcp::model::{Tool, ToolAnnotations};
+use schemars::JsonSchema;
+use serde::de::DeserializeOwned;
+
+pub use call::{Call, Progress, ToolContext};
+pub use group::{Group, instructions};
+pub use live::{Registry, ToolSet};
+pub use validate::SchemaError;
+
+use super::{
+    args::{self, ArgError, JsonObject},
+    output::{Answer, TooLarge},
+};
+use crate::hatchet::ApiError;
+
+/// Whether a tool changes anything. This is the single source of the annotations and of
+/// which tools read-only mode registers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Effect {
+    Read,
+    Mutating {
+        idempotent: bool,
+        /// The read tool that shows whether it took effect, named when the outcome is unknown.
+        verify_with: &'static str,
+    },
+}
+
+impl Effect {
+    /// The (readOnly, destructive, idempotent) hints this effect implies; openWorld is
+    /// always true, since every tool talks to Hatchet.
+    pub fn hints(self) -> (bool, bool, bool) {
+        match self {
+            Effect::Read => (true, false, true),
+            Effect::Mutating { idempotent, .. } => (false, true, idempotent),
+        }
+    }
+}
+
+/// Why a call failed; shown to the model as an `isError` result.
+#[derive(Debug, thiserror::Error)]
+pub enum ToolError {
+    #[error(transparent)]
+    Args(#[from] ArgError),
+    #[error(transparent)]
+    Api(#[from] ApiError),
+    #[error(transparent)]
+    TooLarge(#[from] TooLarge),
+    /// Not done, and why: read-only mode, a bulk limit, a missing confirmation.
+    #[error("{0}")]
+    Refused(String),
+    /// Hatchet answered, but not as it should have (say, a workflow still not paused).
+    #[error("{0}")]
+    Unexpected(String),
+    /// A mutation whose request may have reached Hatchet: never retried automatically.
+    #[error("{error} Check with `{verify_with}` before trying again.")]
+    OutcomeUnknown {
+        error: ApiError,
+        verify_with: &'static str,
+    },
+}
+
+/// What a successful call answers; the server renders it to compact JSON text within the
+/// result ceiling.
+pub type ToolResult = Result<Answer, ToolError>;
+
+pub type BoxFuture = Pin<Box<dyn Future<Output = ToolResult> + Send>>;
+
+/// Runs one call: the arguments have already been checked against the tool's schema.
+type Handler = Arc<dyn Fn(Call, &JsonObject, Option<JsonObject>) -> BoxFuture + Send + Sync>;
+
+/// A tool's metadata, by name. `S` is `&'static str` for the built-in tools and `String`
+/// for tools made at runtime.
+pub struct About<S> {
+    /// The name a client calls it by (`list_runs`).
+    pub name: S,
+    /// A short human title (`List runs`).
+    pub title: S,
+    pub group: Group,
+    pub effect: Effect,
+    /// The REST call it makes, for the generated reference (`GET /api/v1/...`).
+    pub rest: S,
+    /// What `tools/list` tells the model: every byte is paid in every conversation.
+    pub description: S,
+}
+
+/// One tool: its metadata, its input schema and its handler.
+pub struct ToolSpec {
+    pub name: Cow<'static, str>,
+    pub title: Cow<'static, str>,
+    pub description: Cow<'static, str>,
+    pub group: Group,
+    pub effect: Effect,
+    pub rest: Cow<'static, str>,
+    pub input_schema: Arc<JsonObject>,
+    handler: Handler,
+}
+
+impl ToolSpec {
+    /// A tool whose arguments are the Rust type `A`: the schema is generated from it, and
+    /// `handler` receives them parsed (a bad argument sends nothing upstream).
+    pub fn typed<S, A, F, Fut>(about: About<S>, handler: F) -> Self
+    where
+        S: Into<Cow<'static, str>>,
+        A: DeserializeOwned + JsonSchema + Send + 'static,
+        F: Fn(Call, A) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = ToolResult> + Send + 'static,
+    {
+        let handler: Handler =
+            Arc::new(
+                move |call, schema, arguments| match args::parse::<A>(schema, arguments) {
+                    Ok(parsed) => Box::pin(handler(call, parsed)),
+                    Err(error) => Box::pin(std::future::ready(Err(error.into()))),
+                },
+            );
+        Self::assemble(about, args::schema_for::<A>(), handler)
+    }
+
+    /// A tool whose input schema arrives at runtime: the arguments are validated against
+    /// `schema` (JSON Schema 2020-12) and `handler` receives them as sent. Fails when the
+    /// schema itself is not valid, or references anything outside itself.
+    pub fn from_schema<S, F, Fut>(
+        about: About<S>,
+        schema: JsonObject,
+        handler: F,
+    ) -> Result<Self, SchemaError>
+    where
+        S: Into<Cow<'static, str>>,
+        F: Fn(Call, JsonObject) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = ToolResult> + Send + 'static,
+    {
+        let validator = validate::Validator::compile(&schema)?;
+        let handler: Handler = Arc::new(move |call, _, arguments| {
+            let mut arguments = arguments.unwrap_or_default();
+            match validator.check(&mut arguments) {
+                Ok(()) => Box::pin(handler(call, arguments)),
+                Err(error) => Box::pin(std::future::ready(Err(error.into()))),
+            }
+        });
+        Ok(Self::assemble(about, schema, handler))
+    }
+
+    fn assemble<S: Into<Cow<'static, str>>>(
+        about: About<S>,
+        input_schema: JsonObject,
+        handler: Handler,
+    ) -> Self {
+        Self {
+            name: about.name.into(),
+            title: about.title.into(),
+            description: about.description.into(),
+            group: about.group,
+            effect: about.effect,
+            rest: about.rest.into(),
+            input_schema: Arc::new(input_schema),
+            handler,
+        }
+    }
+
+    pub fn is_mutating(&self) -> bool {
+        matches!(self.effect, Effect::Mutating { .. })
+    }
+
+    /// Runs the tool. Mutating tools re-check the mode here (the registry already left them
+    /// out in read-only mode), never leave an unknown outcome unexplained, and write one
+    /// audit line to stderr.
+    pub fn call(&self, call: Call, arguments: Option<JsonObject>) -> BoxFuture {
+        let Effect::Mutating { verify_with, .. } = self.effect else {
+            return (self.handler)(call, &self.input_schema, arguments);
+        };
+        if call.client.read_only() {
+            let refusal = format!(
+                "`{}` changes live state and this server is read-only; set HATCHET_MCP_READ_ONLY=false to allow it.",
+                self.name
+            );
+            return Box::pin(std::future::ready(Err(ToolError::Refused(refusal))));
+        }
+        let audit = audit::AuditLine::start(&self.name, arguments.as_ref(), &call.client);
+        // Mutating tools may need the arguments exactly as sent (a bulk confirm token
+        // covers the filter as the client wrote it): small, and only for these tools.
+        let call = call.with_arguments_as_sent(arguments.clone().unwrap_or_default());
+        let future = (self.handler)(call, &self.input_schema, arguments);
+        Box::pin(async move {
+            let result = match future.await {
+                Err(ToolError::Api(error)) if error.outcome_unknown => {
+                    Err(ToolError::OutcomeUnknown { error, verify_with })
+                }
+                other => other,
+            };
+            audit.finish(&result);
+            result
+        })
+    }
+
+    /// The MCP definition, as `tools/list` shows it.
+    pub fn to_mcp(&self) -> Tool {
+        let (read_only, destructive, idempotent) = self.effect.hints();
+        let annotations = ToolAnnotations::with_title(self.title.clone())
+            .read_only(read_only)
+            .destructive(destructive)
+            .idempotent(idempotent)
+            .open_world(true);
+        let mut tool = Tool::new(
+            self.name.clone(),
+            self.description.clone(),
+            self.input_schema.clone(),
+        );
+        tool.annotations = Some(annotations);
+        tool
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use serde_json::json;
+
+    use super::*;
+    use crate::{
+        config::Secret,
+        hatchet::{Client, ClientOptions, RetryPolicy},
+        mcp::{args::NoArgs, output},
+    };
+
+    pub(super) fn context(read_only: bool) -> Arc<ToolContext> {
+        let client = Client::new(ClientOptions {
+            base_url: "http://127.0.0.1:9".parse().unwrap(),
+            tenant_id: uuid::Uuid::nil(),
+            token: Secret::new("test-api-token"),
+            read_only,
+            deadline: Duration::from_secs(1),
+            retry: RetryPolicy::default(),
+            max_body_bytes: 1024,
+        })
+        .unwrap();
+        Arc::new(ToolContext::new(client, Some("staging_".into())))
+    }
+
+    async fn changes_things(_: Call, _: NoArgs) -> ToolResult {
+        Ok(output::item("changed".into()))
+    }
+
+    fn mutating_tool() -> ToolSpec {
+        let about = About {
+            name: "change",
+            title: "Change",
+            group: Group::Runs,
+            effect: Effect::Mutating {
+                idempotent: false,
+                verify_with: "get_run",
+            },
+            rest: "POST /x",
+            description: "MUTATES LIVE STATE. Test.",
+        };
+        ToolSpec::typed(about, changes_things)
+    }
+
+    #[tokio::test]
+    async fn a_mutating_handler_rechecks_read_only_mode_before_running() {
+        let call = |read_only| Call::detached(context(read_only));
+        let refused = mutating_tool().call(call(true), None).await.unwrap_err();
+        assert!(matches!(refused, ToolError::Refused(_)), "{refused}");
+        assert!(refused.to_string().contains("HATCHET_MCP_READ_ONLY=false"));
+        assert_eq!(
+            mutating_tool().call(call(false), None).await.unwrap(),
+            output::item("changed".into())
+        );
+    }
+
+    #[test]
+    fn a_mutating_tool_is_annotated_destructive() {
+        let annotations = mutating_tool().to_mcp().annotations.unwrap();
+        assert_eq!(
+            (
+                annotations.read_only_hint,
+                annotations.destructive_hint,
+                annotations.idempotent_hint
+            ),
+            (Some(false), Some(true), Some(false))
+        );
+    }
+
+    fn echo_tool() -> ToolSpec {
+        let about = About {
+            name: "echo".to_owned(),
+            title: "Echo".to_owned(),
+            group: Group::Workflows,
+            effect: Effect::Read,
+            rest: "none".to_owned(),
+            description: "Echoes its arguments.".to_owned(),
+        };
+        let schema = json!({
+            "type": "object",
+            "properties": {"n": {"type": "integer", "minimum": 1}},
+            "required": ["n"],
+            "additionalProperties": false
+        });
+        ToolSpec::from_schema(
+            about,
+            schema.as_object().unwrap().clone(),
+            |_, a| async move { Ok(output::item(a.into())) },
+        )
+        .unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_schema_only_tool_validates_before_its_handler_runs() {
+        let tool = echo_tool();
+        let call = || Call::detached(context(true));
+        let good = json!({"n": 2}).as_object().cloned();
+        assert_eq!(
+            tool.call(call(), good).await.unwrap(),
+            output::item(json!({"n": 2}))
+        );
+        let bad = json!({"n": 0}).as_object().cloned();
+        let error = tool.call(call(), bad).await.unwrap_err().to_string();
+        assert_eq!(error, "Invalid argument `n`: must be >=1, but got 0.");
+        let missing = tool.call(call(), None).await.unwrap_err().to_string();
+        assert!(missing.contains("`n`"), "{missing}");
+    }
+}

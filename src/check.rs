@@ -120,7 +120,7 @@ fn describe(config: &Config, now: jiff::Timestamp, text: &mut String) {
         ),
         None => "no expiry claim".to_owned(),
     };
-    let tool_count = tools::registered(config.read_only).len();
+    let tool_count = tools::selected(&config.toolsets, config.read_only).len();
     let mode = if config.read_only {
         format!(
             "read-only ({tool_count} tools; HATCHET_MCP_READ_ONLY=false adds the mutating ones)"
@@ -140,6 +140,7 @@ fn describe(config: &Config, now: jiff::Timestamp, text: &mut String) {
     );
     let _ = writeln!(text, "  token          {expiry}");
     let _ = writeln!(text, "  mode           {mode}");
+    let _ = writeln!(text, "  toolsets       {}", config.toolsets);
     if let Some(namespace) = &config.namespace {
         let _ = writeln!(text, "  namespace      {namespace}");
     }

@@ -22,6 +22,7 @@ pub const READ_ONLY_VAR: &str = "HATCHET_MCP_READ_ONLY";
 pub const NAMESPACE_VAR: &str = "HATCHET_CLIENT_NAMESPACE";
 pub const TIMEOUT_VAR: &str = "HATCHET_MCP_TIMEOUT_SECS";
 pub const MAX_RESULT_VAR: &str = "HATCHET_MCP_MAX_RESULT_BYTES";
+pub const TOOLSETS_VAR: &str = "HATCHET_MCP_TOOLSETS";
 pub const LOG_VAR: &str = "RUST_LOG";
 
 /// The log filter when RUST_LOG is unset: `audit=info` keeps the audit line of every
@@ -55,9 +56,16 @@ pub const VARIABLES: &[(&str, &str)] = &[
         MAX_RESULT_VAR,
         "largest tool result in bytes before lists are cut to the rows that fit (default 80000)",
     ),
+    (
+        TOOLSETS_VAR,
+        "groups of tools to register: default (unset), all, or a comma list such as runs,tasks",
+    ),
 ];
 
-use crate::mcp::output::{DEFAULT_MAX_RESULT_BYTES, HARD_MAX_RESULT_BYTES, MIN_MAX_RESULT_BYTES};
+use crate::mcp::{
+    output::{DEFAULT_MAX_RESULT_BYTES, HARD_MAX_RESULT_BYTES, MIN_MAX_RESULT_BYTES},
+    registry::Toolsets,
+};
 
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 const MAX_TIMEOUT_SECS: u64 = 600;
@@ -135,6 +143,8 @@ pub struct Config {
     pub timeout: Duration,
     /// The soft ceiling on a tool result's size (see [`crate::mcp::output`]).
     pub max_result_bytes: usize,
+    /// Which groups of tools are registered (`HATCHET_MCP_TOOLSETS`).
+    pub toolsets: Toolsets,
     pub token_expires_at: Option<jiff::Timestamp>,
 }
 
@@ -181,6 +191,9 @@ pub enum ConfigError {
         "{MAX_RESULT_VAR} must be a whole number of bytes from {MIN_MAX_RESULT_BYTES} to {HARD_MAX_RESULT_BYTES}, got {0}"
     )]
     BadMaxResult(String),
+    /// Already says what was wrong and lists the valid names.
+    #[error("{TOOLSETS_VAR} {0}")]
+    BadToolsets(String),
     #[error(
         "{LOG_VAR} is not a log filter ({0}): use directives such as {DEFAULT_LOG_FILTER} (the default), or unset it"
     )]
@@ -288,6 +301,11 @@ impl Config {
             },
         };
 
+        let toolsets = match get(TOOLSETS_VAR)? {
+            None => Toolsets::default(),
+            Some(value) => Toolsets::parse(&value).map_err(ConfigError::BadToolsets)?,
+        };
+
         Ok(Config {
             token: Secret::new(token),
             token_cleanup,
@@ -300,6 +318,7 @@ impl Config {
             namespace: get(NAMESPACE_VAR)?.map(|ns| normalise_namespace(&ns)),
             timeout,
             max_result_bytes,
+            toolsets,
             token_expires_at: claims
                 .exp
                 .and_then(|s| jiff::Timestamp::from_second(s).ok()),

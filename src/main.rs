@@ -246,10 +246,11 @@ async fn serve(config: Config) -> Result<(), String> {
         tenant = %config.tenant_id,
         server_url = %config.server_url,
         read_only = config.read_only,
+        toolsets = %config.toolsets,
         "serving MCP over stdio"
     );
     hatchet_mcp::logging::redact_with(client.redactor());
-    let server = HatchetServer::new(client, config.namespace.clone())
+    let server = HatchetServer::new(client, config.namespace.clone(), &config.toolsets)
         .with_max_result_bytes(config.max_result_bytes);
     hatchet_mcp::mcp::stdio::serve(server).await
 }

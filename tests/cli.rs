@@ -74,6 +74,13 @@ fn config_errors_exit_non_zero_with_one_line_on_stderr_and_nothing_on_stdout() {
             ],
             "HATCHET_MCP_TIMEOUT_SECS must be",
         ),
+        (
+            vec![
+                ("HATCHET_CLIENT_TOKEN", &token),
+                ("HATCHET_MCP_TOOLSETS", "runs,bulk"),
+            ],
+            "HATCHET_MCP_TOOLSETS names unknown toolset `bulk`; valid: default, all, workflows, runs,",
+        ),
     ];
     for (env, expected) in cases {
         let stderr = refused(&run(&[], &env));

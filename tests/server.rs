@@ -10,7 +10,7 @@ use hatchet_mcp::mcp::{
     HatchetServer,
     args::{Id, NoArgs},
     output,
-    registry::{About, Call, Effect, Group, ToolResult, ToolSpec},
+    registry::{About, Call, Effect, Group, ToolResult, ToolSpec, Toolsets},
     stdio, tools,
 };
 use rmcp::{
@@ -80,7 +80,7 @@ fn text(result: &rmcp::model::CallToolResult) -> String {
 }
 
 fn read_only_server(url: &str) -> HatchetServer {
-    HatchetServer::with_registry(client_at(url, true), None, tools::registry(true))
+    HatchetServer::new(client_at(url, true), None, &Toolsets::default())
 }
 
 async fn panics(_: Call, _: NoArgs) -> ToolResult {

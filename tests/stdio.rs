@@ -239,3 +239,40 @@ async fn unknown_tools_are_protocol_errors() {
     assert!(error.contains("Unknown tool `no_such_tool`"), "{error}");
     session.cancel().await.unwrap();
 }
+
+#[tokio::test]
+async fn a_narrowed_toolset_registers_only_its_groups_and_says_how_to_get_the_rest() {
+    let server = MockServer::start().await;
+    let session = start(&server, &[("HATCHET_MCP_TOOLSETS", "runs,tasks")]).await;
+    let instructions = session.peer_info().unwrap().instructions.clone().unwrap();
+    assert!(
+        instructions.contains("Toolsets: runs,tasks.") && instructions.contains("get_task_logs"),
+        "{instructions}"
+    );
+    let listed = session.list_all_tools().await.unwrap();
+    let mut names: Vec<String> = listed.iter().map(|t| t.name.to_string()).collect();
+    names.sort_unstable();
+    let toolsets = hatchet_mcp::mcp::registry::Toolsets::parse("runs,tasks").unwrap();
+    let mut expected: Vec<String> = hatchet_mcp::mcp::tools::selected(&toolsets, true)
+        .into_iter()
+        .map(|t| t.name.into_owned())
+        .collect();
+    expected.sort_unstable();
+    assert_eq!(names, expected);
+    assert!(
+        names.contains(&"get_task_logs".to_owned()) && !names.contains(&"list_workers".to_owned())
+    );
+
+    let params = CallToolRequestParams::new("list_workers");
+    let error = session.call_tool(params).await.unwrap_err().to_string();
+    assert!(
+        error.contains("`list_workers` is in the `workers` toolset")
+            && error.contains("HATCHET_MCP_TOOLSETS"),
+        "{error}"
+    );
+    assert!(
+        recorded(&server).await.is_empty(),
+        "nothing reaches Hatchet"
+    );
+    session.cancel().await.unwrap();
+}

@@ -42,8 +42,14 @@ pub fn tools_markdown(tools: &[ToolSpec]) -> String {
 
 fn tool_section(tool: &ToolSpec) -> String {
     let (read_only, destructive, idempotent) = tool.effect.hints();
+    let group = tool.group.name();
+    let toolset = if tool.in_default {
+        format!("`{group}`, in the default toolset")
+    } else {
+        format!("`{group}`, opt-in: HATCHET_MCP_TOOLSETS={group} (or all) registers it")
+    };
     let mut out = format!(
-        "\n### `{}`: {}\n\n{}\n\n- REST: `{}`\n- Annotations: readOnly={read_only}, destructive={destructive}, idempotent={idempotent}, openWorld=true\n",
+        "\n### `{}`: {}\n\n{}\n\n- REST: `{}`\n- Group: {toolset}\n- Annotations: readOnly={read_only}, destructive={destructive}, idempotent={idempotent}, openWorld=true\n",
         tool.name, tool.title, tool.description, tool.rest
     );
     let properties = tool
@@ -138,17 +144,20 @@ fn allowed(schema: &Value) -> String {
 
 /// The README's tool table (between its `<!-- tools:start -->` and `<!-- tools:end -->`).
 pub fn readme_table(tools: &[ToolSpec]) -> String {
-    let mut out =
-        String::from("| tool | mode | what it returns | REST call |\n|---|---|---|---|\n");
+    let mut out = String::from(
+        "| tool | group | registered | what it returns | REST call |\n|---|---|---|---|---|\n",
+    );
     for tool in tools {
-        let mode = if tool.is_mutating() {
-            "read-write"
-        } else {
-            "always"
+        let registered = match (tool.in_default, tool.is_mutating()) {
+            (true, false) => "always",
+            (true, true) => "read-write",
+            (false, false) => "opt-in",
+            (false, true) => "opt-in, read-write",
         };
         out.push_str(&format!(
-            "| `{}` | {mode} | {} | `{}` |\n",
+            "| `{}` | {} | {registered} | {} | `{}` |\n",
             tool.name,
+            tool.group.name(),
             tool.description.replace('|', "\\|"),
             tool.rest
         ));

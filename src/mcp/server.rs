@@ -21,7 +21,7 @@ use serde_json::json;
 use super::{
     args::JsonObject,
     prompts,
-    registry::{self, Call, Registry, ToolContext, ToolError, ToolSpec},
+    registry::{self, Call, Registry, ToolContext, ToolError, ToolSpec, Toolsets, Withheld},
     resources::{self, ResourceRef},
     tools,
 };
@@ -36,9 +36,15 @@ pub struct HatchetServer {
 }
 
 impl HatchetServer {
-    pub fn new(client: Client, namespace: Option<String>) -> Self {
-        let registry = tools::registry(client.read_only());
-        Self::with_registry(client, namespace, registry)
+    /// A server with the tools `toolsets` and the client's mode allow.
+    pub fn new(client: Client, namespace: Option<String>, toolsets: &Toolsets) -> Self {
+        let registry = tools::registry(toolsets, client.read_only());
+        let instructions = registry::instructions(&client, toolsets, registry.snapshot().tools());
+        Self {
+            ctx: Arc::new(ToolContext::new(client, namespace)),
+            registry: Arc::new(registry),
+            instructions: instructions.into(),
+        }
     }
 
     /// Sets the soft ceiling on a result's size (`HATCHET_MCP_MAX_RESULT_BYTES`).
@@ -47,16 +53,6 @@ impl HatchetServer {
             .expect("the ceiling is set before the server is shared")
             .max_result_bytes = max_result_bytes;
         self
-    }
-
-    /// A server with a given registry (tests use it to add tools that misbehave on purpose).
-    pub fn with_registry(client: Client, namespace: Option<String>, registry: Registry) -> Self {
-        let instructions = registry::instructions(&client, registry.snapshot().tools());
-        Self {
-            ctx: Arc::new(ToolContext::new(client, namespace)),
-            registry: Arc::new(registry),
-            instructions: instructions.into(),
-        }
     }
 
     /// The registered tools; a change to them notifies the client.
@@ -69,12 +65,15 @@ impl HatchetServer {
     }
 
     fn unknown_tool(&self, name: &str) -> McpError {
-        let message = if self.registry.is_withheld(name) {
-            format!(
+        let message = match self.registry.withheld(name) {
+            Some(Withheld::ReadOnly) => format!(
                 "Tool `{name}` changes live state and is not registered: this server is read-only (HATCHET_MCP_READ_ONLY=false enables it)."
-            )
-        } else {
-            format!("Unknown tool `{name}`; tools/list names the registered tools.")
+            ),
+            Some(Withheld::Toolset(group)) => format!(
+                "Tool `{name}` is in the `{}` toolset, which this server does not register (add it to HATCHET_MCP_TOOLSETS).",
+                group.name()
+            ),
+            None => format!("Unknown tool `{name}`; tools/list names the registered tools."),
         };
         McpError::invalid_params(message, None)
     }

@@ -2,7 +2,7 @@
 //! instructions are assembled from the groups actually registered, so they never name a
 //! tool the client cannot call.
 
-use super::ToolSpec;
+use super::{ToolSpec, Toolsets};
 use crate::{
     hatchet::Client,
     mcp::args::{DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT},
@@ -84,11 +84,15 @@ const GUIDES: [Guide; 3] = [
     },
 ];
 
-/// The `instructions` of `initialize`: tenant, mode, status vocabularies, and the guidance
-/// of the groups registered.
-pub fn instructions(client: &Client, tools: &[std::sync::Arc<ToolSpec>]) -> String {
+/// The `instructions` of `initialize`: tenant, mode, toolsets, status vocabularies, and the
+/// guidance of the groups registered.
+pub fn instructions(
+    client: &Client,
+    toolsets: &Toolsets,
+    tools: &[std::sync::Arc<ToolSpec>],
+) -> String {
     let mut text = format!(
-        "Hatchet tenant {} at {}. {}\n",
+        "Hatchet tenant {} at {}. {} Toolsets: {toolsets}.\n",
         client.tenant_id(),
         client.base_url(),
         if client.read_only() {

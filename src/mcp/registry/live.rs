@@ -11,7 +11,7 @@ use rmcp::{
     service::{Peer, SubscriptionContext, SubscriptionSink},
 };
 
-use super::ToolSpec;
+use super::{Group, ToolSpec};
 
 /// One version of the registered tools, with `tools/list` prebuilt.
 pub struct ToolSet {
@@ -48,16 +48,24 @@ struct Listeners {
     subscriptions: Vec<SubscriptionSink>,
 }
 
+/// Why a tool in the catalogue is not registered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Withheld {
+    /// A mutating tool, and the server is read-only.
+    ReadOnly,
+    /// Its group is not among the active toolsets.
+    Toolset(Group),
+}
+
 pub struct Registry {
     current: RwLock<Arc<ToolSet>>,
-    /// Tools this mode leaves out on purpose (mutating tools when read-only), so a call to
-    /// one can say why it is missing.
-    withheld: Vec<String>,
+    /// Tools left out on purpose, and why, so a call to one can say how to get it.
+    withheld: Vec<(String, Withheld)>,
     listeners: Mutex<Listeners>,
 }
 
 impl Registry {
-    pub fn new(tools: Vec<ToolSpec>, withheld: Vec<String>) -> Self {
+    pub fn new(tools: Vec<ToolSpec>, withheld: Vec<(String, Withheld)>) -> Self {
         let tools = tools.into_iter().map(Arc::new).collect();
         Self {
             current: RwLock::new(Arc::new(ToolSet::new(tools))),
@@ -78,9 +86,12 @@ impl Registry {
         self.snapshot().find(name).cloned()
     }
 
-    /// Whether `name` is a tool this mode leaves out on purpose.
-    pub fn is_withheld(&self, name: &str) -> bool {
-        self.withheld.iter().any(|w| w == name)
+    /// Why `name` is left out, when it is a tool of the catalogue.
+    pub fn withheld(&self, name: &str) -> Option<Withheld> {
+        self.withheld
+            .iter()
+            .find(|(withheld, _)| withheld == name)
+            .map(|(_, why)| *why)
     }
 
     /// Registers `tool`, replacing one of the same name; notifies the client.
@@ -197,7 +208,10 @@ mod tests {
 
     #[test]
     fn a_change_swaps_the_set_and_a_held_snapshot_keeps_its_tools() {
-        let registry = Registry::new(vec![tool("a", "first")], vec!["b_mutating".into()]);
+        let registry = Registry::new(
+            vec![tool("a", "first")],
+            vec![("b_mutating".into(), Withheld::ReadOnly)],
+        );
         let before = registry.snapshot();
         registry.insert(tool("b", "second"));
         registry.insert(tool("a", "replaced"));
@@ -207,6 +221,7 @@ mod tests {
         assert_eq!(names, ["a", "b"]);
         assert_eq!(registry.find("a").unwrap().description, "replaced");
         assert!(registry.remove("b") && !registry.remove("b"));
-        assert!(registry.is_withheld("b_mutating") && !registry.is_withheld("a"));
+        assert_eq!(registry.withheld("b_mutating"), Some(Withheld::ReadOnly));
+        assert_eq!(registry.withheld("a"), None);
     }
 }

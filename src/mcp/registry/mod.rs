@@ -14,6 +14,7 @@ mod audit;
 mod call;
 mod group;
 mod live;
+mod toolsets;
 mod validate;
 
 use std::{borrow::Cow, future::Future, pin::Pin, sync::Arc};
@@ -24,7 +25,8 @@ use serde::de::DeserializeOwned;
 
 pub use call::{Call, Progress, ToolContext};
 pub use group::{Group, instructions};
-pub use live::{Registry, ToolSet};
+pub use live::{Registry, ToolSet, Withheld};
+pub use toolsets::Toolsets;
 pub use validate::SchemaError;
 
 use super::{
@@ -112,6 +114,8 @@ pub struct ToolSpec {
     pub effect: Effect,
     pub rest: Cow<'static, str>,
     pub input_schema: Arc<JsonObject>,
+    /// Whether the `default` toolset has it (see [`ToolSpec::opt_in`]).
+    pub in_default: bool,
     handler: Handler,
 }
 
@@ -172,8 +176,16 @@ impl ToolSpec {
             effect: about.effect,
             rest: about.rest.into(),
             input_schema: Arc::new(input_schema),
+            in_default: true,
             handler,
         }
+    }
+
+    /// Leaves the tool out of the `default` toolset: only its group (or `all`) registers it,
+    /// so the standard surface and its context cost stay as they are.
+    pub fn opt_in(mut self) -> Self {
+        self.in_default = false;
+        self
     }
 
     pub fn is_mutating(&self) -> bool {

@@ -16,9 +16,9 @@ mod tasks;
 mod workers;
 mod workflows;
 
-use crate::mcp::registry::{Registry, ToolSpec};
+use crate::mcp::registry::{Registry, ToolSpec, Toolsets, Withheld};
 
-/// Every tool, in the order `tools/list` shows them.
+/// Every tool of the catalogue, opt-in ones included, in the order `tools/list` shows them.
 pub fn all() -> Vec<ToolSpec> {
     [
         workflows::read_tools(),
@@ -43,40 +43,82 @@ pub fn all() -> Vec<ToolSpec> {
     .collect()
 }
 
-/// The tools this mode registers: in read-only mode, no mutating tool at all.
+/// The standard surface in this mode (`HATCHET_MCP_TOOLSETS` unset): in read-only mode, no
+/// mutating tool at all.
 pub fn registered(read_only: bool) -> Vec<ToolSpec> {
+    selected(&Toolsets::default(), read_only)
+}
+
+/// The tools `toolsets` and the mode register, in catalogue order.
+pub fn selected(toolsets: &Toolsets, read_only: bool) -> Vec<ToolSpec> {
     all()
         .into_iter()
-        .filter(|tool| !(read_only && tool.is_mutating()))
+        .filter(|tool| withheld_because(tool, toolsets, read_only).is_none())
         .collect()
 }
 
-/// The registry a server in this mode starts with: the registered tools, and the names of
-/// those the mode leaves out.
-pub fn registry(read_only: bool) -> Registry {
-    let (registered, withheld): (Vec<ToolSpec>, Vec<ToolSpec>) = all()
-        .into_iter()
-        .partition(|tool| !(read_only && tool.is_mutating()));
-    let withheld = withheld.into_iter().map(|t| t.name.into_owned()).collect();
+/// The registry a server starts with: the registered tools, and why each other tool of the
+/// catalogue is left out.
+pub fn registry(toolsets: &Toolsets, read_only: bool) -> Registry {
+    let mut registered = Vec::new();
+    let mut withheld = Vec::new();
+    for tool in all() {
+        match withheld_because(&tool, toolsets, read_only) {
+            None => registered.push(tool),
+            Some(why) => withheld.push((tool.name.into_owned(), why)),
+        }
+    }
     Registry::new(registered, withheld)
+}
+
+/// The mode is checked first: a toolset never widens it.
+fn withheld_because(tool: &ToolSpec, toolsets: &Toolsets, read_only: bool) -> Option<Withheld> {
+    if read_only && tool.is_mutating() {
+        Some(Withheld::ReadOnly)
+    } else if !toolsets.includes(tool) {
+        Some(Withheld::Toolset(tool.group))
+    } else {
+        None
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::mcp::registry::Group;
 
     #[test]
     fn read_only_mode_registers_no_mutating_tool() {
         assert!(registered(true).iter().all(|t| !t.is_mutating()));
-        let registry = registry(true);
+        let registry = registry(&Toolsets::default(), true);
         assert!(registry.snapshot().tools().iter().all(|t| !t.is_mutating()));
-        assert!(registry.is_withheld("cancel_runs"));
+        assert_eq!(registry.withheld("cancel_runs"), Some(Withheld::ReadOnly));
+    }
+
+    #[test]
+    fn a_toolset_narrows_the_surface_but_never_widens_the_mode() {
+        let toolsets = Toolsets::parse("runs,tasks").unwrap();
+        let tools = selected(&toolsets, true);
+        assert!(!tools.is_empty());
+        assert!(
+            tools
+                .iter()
+                .all(|t| matches!(t.group, Group::Runs | Group::Tasks) && !t.is_mutating())
+        );
+        let registry = registry(&toolsets, true);
+        assert_eq!(
+            registry.withheld("list_workers"),
+            Some(Withheld::Toolset(Group::Workers))
+        );
+        assert_eq!(registry.withheld("cancel_runs"), Some(Withheld::ReadOnly));
+        let all = Toolsets::parse("all").unwrap();
+        assert_eq!(selected(&all, false).len(), super::all().len());
     }
 
     #[test]
     fn every_group_has_a_read_tool_and_names_are_unique() {
         let tools = all();
-        for group in crate::mcp::registry::Group::ALL {
+        for group in Group::ALL {
             assert!(
                 tools.iter().any(|t| t.group == group && !t.is_mutating()),
                 "{group:?}"

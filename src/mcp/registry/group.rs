@@ -21,10 +21,16 @@ pub enum Group {
     Filters,
     /// Queue and task metrics, rate limits, timings and traces.
     Metrics,
+    /// One-call investigations (why did it fail, what is stuck, what changed): opt-in.
+    Diagnose,
+    /// Tenant-wide log search: opt-in.
+    Logs,
+    /// Incoming webhooks: opt-in.
+    Webhooks,
 }
 
 impl Group {
-    pub const ALL: [Group; 8] = [
+    pub const ALL: [Group; 11] = [
         Group::Workflows,
         Group::Runs,
         Group::Tasks,
@@ -33,6 +39,9 @@ impl Group {
         Group::Schedules,
         Group::Filters,
         Group::Metrics,
+        Group::Diagnose,
+        Group::Logs,
+        Group::Webhooks,
     ];
 
     /// The name configuration and docs use (`runs`).
@@ -46,6 +55,9 @@ impl Group {
             Group::Schedules => "schedules",
             Group::Filters => "filters",
             Group::Metrics => "metrics",
+            Group::Diagnose => "diagnose",
+            Group::Logs => "logs",
+            Group::Webhooks => "webhooks",
         }
     }
 

@@ -80,7 +80,7 @@ async fn a_refused_token_says_what_to_fix_and_exits_one() {
     assert!(
         text.contains(&format!(
             "mode           read-write ({} tools",
-            hatchet_mcp::mcp::tools::all().len()
+            hatchet_mcp::mcp::tools::registered(false).len()
         )),
         "{text}"
     );

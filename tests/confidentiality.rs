@@ -14,7 +14,8 @@ use support::{
 };
 use wiremock::{Mock, MockServer, ResponseTemplate, matchers::any};
 
-/// Every call a client can make: every tool (read-write mode), every resource, every prompt.
+/// Every call a client can make: every tool (read-write mode, all toolsets), every resource,
+/// every prompt.
 fn every_call() -> Vec<(String, Value)> {
     let mut calls: Vec<(String, Value)> = tools::all()
         .iter()
@@ -55,6 +56,7 @@ async fn run_everything(url: &str, token: &str) -> (String, String) {
         ("HATCHET_CLIENT_TOKEN", token),
         ("HATCHET_CLIENT_SERVER_URL", url),
         ("HATCHET_MCP_READ_ONLY", "false"),
+        ("HATCHET_MCP_TOOLSETS", "all"),
         ("HATCHET_MCP_TIMEOUT_SECS", "2"),
         ("RUST_LOG", "debug"),
     ]);

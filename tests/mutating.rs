@@ -58,7 +58,7 @@ async fn plausible_hatchet() -> MockServer {
 async fn read_only_mode_lets_nothing_but_reads_reach_hatchet_whatever_is_called() {
     let server = plausible_hatchet().await;
     let session = start(&server, &[]).await;
-    for tool in tools::all() {
+    for tool in tools::registered(false) {
         let params =
             CallToolRequestParams::new(tool.name.clone()).with_arguments(valid_arguments(&tool));
         match session.call_tool(params).await {
@@ -112,10 +112,10 @@ async fn every_mutating_tool_sends_its_contract_request_and_leaves_an_audit_line
     );
     assert_eq!(
         session.list_all_tools().await.unwrap().len(),
-        tools::all().len()
+        tools::registered(false).len()
     );
 
-    let mutating: Vec<ToolSpec> = tools::all()
+    let mutating: Vec<ToolSpec> = tools::registered(false)
         .into_iter()
         .filter(ToolSpec::is_mutating)
         .collect();

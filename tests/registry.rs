@@ -1,7 +1,10 @@
 //! The tool registry as a whole: which tools each mode registers, their annotations, and
 //! what `tools/list` costs the agent in every conversation.
 
-use hatchet_mcp::mcp::{registry::Effect, tools};
+use hatchet_mcp::mcp::{
+    registry::{Effect, Toolsets},
+    tools,
+};
 use serde_json::json;
 
 /// The default surface, as the project card promises it: the one place these names and
@@ -58,11 +61,15 @@ const MUTATING_TOOLS: [&str; 17] = [
 const READ_ONLY_BUDGET: usize = 11_000;
 const READ_WRITE_BUDGET: usize = 19_000;
 
+/// With every toolset on, read-only: the widest surface a user can pick without mutating.
+const ALL_TOOLSETS_READ_ONLY_BUDGET: usize = 16_000;
+
 fn tools_list_bytes(read_only: bool) -> usize {
-    let listed: Vec<_> = tools::registered(read_only)
-        .iter()
-        .map(|t| t.to_mcp())
-        .collect();
+    listed_bytes(&tools::registered(read_only))
+}
+
+fn listed_bytes(tools: &[hatchet_mcp::mcp::registry::ToolSpec]) -> usize {
+    let listed: Vec<_> = tools.iter().map(|t| t.to_mcp()).collect();
     serde_json::to_string(&json!({ "tools": listed }))
         .unwrap()
         .len()
@@ -81,7 +88,7 @@ fn the_default_surface_is_the_cards_24_read_and_17_mutating_tools() {
         list
     };
     assert_eq!(names(tools::registered(true)), sorted(&READ_TOOLS));
-    let mutating = tools::all()
+    let mutating = tools::registered(false)
         .into_iter()
         .filter(|t| t.is_mutating())
         .collect();
@@ -97,7 +104,7 @@ fn read_write_tools_list_fits_the_context_budget() {
     let bytes = tools_list_bytes(false);
     println!(
         "read-write tools/list: {bytes} bytes for {} tools (budget {READ_WRITE_BUDGET})",
-        tools::all().len()
+        tools::registered(false).len()
     );
     assert!(
         bytes <= READ_WRITE_BUDGET,
@@ -115,6 +122,17 @@ fn read_only_tools_list_fits_the_context_budget() {
     assert!(
         bytes <= READ_ONLY_BUDGET,
         "read-only tools/list is {bytes} bytes, over {READ_ONLY_BUDGET}"
+    );
+}
+
+#[test]
+fn all_toolsets_in_read_only_mode_fit_their_budget() {
+    let all = Toolsets::parse("all").unwrap();
+    let bytes = listed_bytes(&tools::selected(&all, true));
+    println!("all toolsets, read-only: {bytes} bytes (budget {ALL_TOOLSETS_READ_ONLY_BUDGET})");
+    assert!(
+        bytes <= ALL_TOOLSETS_READ_ONLY_BUDGET,
+        "tools/list with every toolset is {bytes} bytes, over {ALL_TOOLSETS_READ_ONLY_BUDGET}"
     );
 }
 

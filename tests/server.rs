@@ -13,67 +13,15 @@ use hatchet_mcp::mcp::{
     registry::{About, Call, Effect, Group, ToolResult, ToolSpec, Toolsets},
     stdio, tools,
 };
-use rmcp::{
-    ClientHandler, RoleClient, ServiceExt,
-    model::{
-        CallToolRequest, CallToolRequestParams, ClientRequest, ProgressNotificationParam,
-        ServerNotification, SubscriptionFilter,
-    },
-    service::{NotificationContext, PeerRequestOptions, RunningService},
-};
+use rmcp::model::{CallToolRequestParams, ServerNotification, SubscriptionFilter};
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{Value, json};
-use support::fake::{RUN, client_at};
-use tokio::sync::mpsc;
+use support::{
+    fake::{RUN, client_at},
+    in_process::{Heard, connect, next_heard, next_progress, start_call},
+};
 use wiremock::{Mock, MockServer, ResponseTemplate, matchers::any};
-
-/// What the client heard, in order.
-#[derive(Debug)]
-enum Heard {
-    ToolListChanged,
-    Progress(ProgressNotificationParam),
-}
-
-/// A client that records the notifications it receives.
-struct Recorder(mpsc::UnboundedSender<Heard>);
-
-impl ClientHandler for Recorder {
-    async fn on_tool_list_changed(&self, _: NotificationContext<RoleClient>) {
-        let _ = self.0.send(Heard::ToolListChanged);
-    }
-
-    async fn on_progress(
-        &self,
-        params: ProgressNotificationParam,
-        _: NotificationContext<RoleClient>,
-    ) {
-        let _ = self.0.send(Heard::Progress(params));
-    }
-}
-
-type Client = RunningService<RoleClient, Recorder>;
-
-/// Serves `server` through the stdio front on pipes; connects a recording client that uses
-/// the `initialize` handshake.
-async fn connect(server: HatchetServer) -> (Client, mpsc::UnboundedReceiver<Heard>) {
-    let (client_out, server_in) = tokio::io::duplex(64 * 1024);
-    let (server_out, client_in) = tokio::io::duplex(64 * 1024);
-    tokio::spawn(stdio::serve_on(server, server_in, server_out));
-    let (heard, hearing) = mpsc::unbounded_channel();
-    let client = Recorder(heard)
-        .serve((client_in, client_out))
-        .await
-        .expect("the server answers initialize");
-    (client, hearing)
-}
-
-async fn next_heard(hearing: &mut mpsc::UnboundedReceiver<Heard>) -> Heard {
-    tokio::time::timeout(Duration::from_secs(5), hearing.recv())
-        .await
-        .expect("a notification within 5 s")
-        .expect("the client is still connected")
-}
 
 fn text(result: &rmcp::model::CallToolResult) -> String {
     result.content[0].as_text().unwrap().text.clone()
@@ -253,13 +201,14 @@ async fn a_client_without_initialize_hears_of_changes_on_its_subscription() {
 }
 
 #[derive(Deserialize, JsonSchema)]
-struct WaitArgs {
+struct PollArgs {
     workflow_run_id: Id,
 }
 
-/// Polls a run's status until it finishes, reporting each poll: what a wait-for-run tool
-/// does. The fake's run never finishes, so only a cancellation ends it.
-async fn wait_for_run(call: Call, args: WaitArgs) -> ToolResult {
+/// Polls a run's status every 50 ms until it finishes, reporting each poll (the real
+/// `wait_for_run` backs off from 1 s; this one is quick, to show the registry's plumbing).
+/// The fake's run never finishes, so only a cancellation ends it.
+async fn poll_run(call: Call, args: PollArgs) -> ToolResult {
     let mut polls = 0_u32;
     loop {
         let status = call.client.get_run_status(args.workflow_run_id.0).await?;
@@ -282,31 +231,20 @@ async fn a_long_call_reports_progress_and_stops_polling_within_a_second_of_cance
         .await;
     let server = read_only_server(&hatchet.uri());
     let about = About {
-        name: "wait_for_run",
-        title: "Wait for run",
+        name: "poll_run",
+        title: "Poll run",
         group: Group::Runs,
         effect: Effect::Read,
         rest: "GET /api/v1/stable/workflow-runs/{workflow_run_id}/status",
         description: "Waits for a run to finish, reporting progress.",
     };
-    server
-        .registry()
-        .insert(ToolSpec::typed(about, wait_for_run));
+    server.registry().insert(ToolSpec::typed(about, poll_run));
     let (client, mut hearing) = connect(server).await;
 
-    // rmcp's client gives every request a progress token.
-    let params = CallToolRequestParams::new("wait_for_run")
-        .with_arguments(json!({"workflow_run_id": RUN}).as_object().unwrap().clone());
-    let request = ClientRequest::CallToolRequest(CallToolRequest::new(params));
-    let handle = client
-        .send_cancellable_request(request, PeerRequestOptions::no_options())
-        .await
-        .unwrap();
+    let handle = start_call(&client, "poll_run", json!({"workflow_run_id": RUN})).await;
     let token = handle.progress_token.clone();
     for expected in [1.0, 2.0, 3.0] {
-        let Heard::Progress(progress) = next_heard(&mut hearing).await else {
-            panic!("expected progress")
-        };
+        let progress = next_progress(&mut hearing).await;
         assert_eq!(progress.progress_token, token);
         assert_eq!(progress.progress, expected);
         assert!(

@@ -138,6 +138,10 @@ pub fn valid_arguments(tool: &ToolSpec) -> Map<String, Value> {
         "update_filter" => {
             arguments.insert("scope".into(), json!("s2"));
         }
+        // A wait ends at its timeout against a fake whose run never finishes.
+        "wait_for_run" => {
+            arguments.insert("timeout_s".into(), json!(1));
+        }
         "cancel_runs" | "replay_runs" => {
             arguments.insert("run_ids".into(), json!([RUN]));
             arguments.insert("dry_run".into(), json!(false));

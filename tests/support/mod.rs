@@ -3,6 +3,7 @@
 
 pub mod contract;
 pub mod fake;
+pub mod in_process;
 pub mod raw;
 pub mod rpc;
 pub mod session;

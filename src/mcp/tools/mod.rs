@@ -13,6 +13,7 @@ mod metrics;
 mod runs;
 mod schedules;
 mod tasks;
+mod waiting;
 mod workers;
 mod workflows;
 
@@ -29,6 +30,7 @@ pub fn all() -> Vec<ToolSpec> {
         schedules::read_tools(),
         filters::read_tools(),
         metrics::read_tools(),
+        waiting::opt_in_tools(),
         runs::mutating_tools(),
         bulk::mutating_tools(),
         tasks::mutating_tools(),

@@ -1,0 +1,152 @@
+//! Waiting for a run to finish: `wait_for_run`, and the same wait after `trigger_workflow`
+//! with `wait: true` or `rerun_with_input`. The wait polls the run's status with a growing
+//! delay, reports progress when the client asked for it, and stops the moment the client
+//! cancels.
+
+use std::time::Duration;
+
+use schemars::JsonSchema;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use tokio::time::Instant;
+use uuid::Uuid;
+
+use crate::mcp::{
+    args::{Bounded, Id},
+    output,
+    registry::{About, Call, Effect, Group, ToolError, ToolResult, ToolSpec},
+};
+
+/// The first pause between two status polls; each pause doubles, up to [`LONGEST_PAUSE`].
+const FIRST_PAUSE: Duration = Duration::from_secs(1);
+const LONGEST_PAUSE: Duration = Duration::from_secs(10);
+
+/// How long a wait may last, in seconds: 1 to 600, default 120.
+pub type WaitSeconds = Bounded<1, 600, 120>;
+
+pub fn opt_in_tools() -> Vec<ToolSpec> {
+    vec![
+        ToolSpec::typed(
+            About {
+                name: "wait_for_run",
+                title: "Wait for run",
+                group: Group::Runs,
+                effect: Effect::Read,
+                rest: "GET /api/v1/stable/workflow-runs/{workflow_run_id}/status",
+                description: "Wait until a run finishes, reporting progress; answers its final status.",
+            },
+            wait_for_run,
+        )
+        .opt_in(),
+    ]
+}
+
+#[derive(Deserialize, JsonSchema)]
+struct WaitForRunArgs {
+    workflow_run_id: Id,
+    /// Seconds
+    #[serde(default)]
+    timeout_s: WaitSeconds,
+}
+
+async fn wait_for_run(call: Call, args: WaitForRunArgs) -> ToolResult {
+    let waited = wait_until_finished(&call, args.workflow_run_id.0, args.timeout_s).await?;
+    Ok(output::item(waited))
+}
+
+/// The statuses a run does not leave.
+fn is_finished(status: &str) -> bool {
+    matches!(status, "COMPLETED" | "CANCELLED" | "FAILED")
+}
+
+/// Polls the run's status until it finishes or `timeout` passes; answers its last status,
+/// how long the wait took, and whether it timed out. Progress goes to the client at each
+/// poll that finds the run still going.
+pub(super) async fn wait_until_finished(
+    call: &Call,
+    run_id: Uuid,
+    timeout: WaitSeconds,
+) -> Result<Value, ToolError> {
+    let timeout = Duration::from_secs(timeout.get().unsigned_abs());
+    let started = Instant::now();
+    let mut pause = FIRST_PAUSE;
+    loop {
+        let answer = call.client.get_run_status(run_id).await?;
+        // The API answers a bare string ("RUNNING"); an object with `status` is read too.
+        let status = answer
+            .as_str()
+            .or_else(|| answer.get("status").and_then(Value::as_str))
+            .unwrap_or("UNKNOWN")
+            .to_owned();
+        let waited = started.elapsed();
+        if is_finished(&status) || waited >= timeout {
+            return Ok(outcome(run_id, &status, waited, timeout));
+        }
+        let message = format!("{status} after {}s", waited.as_secs());
+        let total = Some(timeout.as_secs_f64());
+        call.progress
+            .report(waited.as_secs_f64(), total, &message)
+            .await;
+        tokio::select! {
+            () = tokio::time::sleep(pause.min(timeout - waited)) => {}
+            // The server also drops this task on a cancellation; this stops it between
+            // polls even when the call runs elsewhere.
+            () = call.cancelled.cancelled() => {
+                return Err(ToolError::Refused("The wait was cancelled by the client.".into()));
+            }
+        }
+        pause = (pause * 2).min(LONGEST_PAUSE);
+    }
+}
+
+fn outcome(run_id: Uuid, status: &str, waited: Duration, timeout: Duration) -> Value {
+    let mut answer = json!({
+        "workflow_run_id": run_id,
+        "status": status,
+        "waited_s": waited.as_secs(),
+    });
+    if !is_finished(status) {
+        answer["timed_out"] = true.into();
+        answer["note"] = format!(
+            "Still {status} after {}s. Call wait_for_run again, or get_run for its tasks.",
+            timeout.as_secs()
+        )
+        .into();
+    } else if status == "FAILED" {
+        answer["note"] = "The run failed: get_run shows its tasks and errors.".into();
+    }
+    answer
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_finished_run_answers_its_status_and_a_timed_out_one_says_what_next() {
+        let run = Uuid::nil();
+        let done = outcome(
+            run,
+            "COMPLETED",
+            Duration::from_secs(3),
+            Duration::from_secs(120),
+        );
+        assert_eq!(
+            done,
+            json!({"workflow_run_id": run, "status": "COMPLETED", "waited_s": 3})
+        );
+        let late = outcome(
+            run,
+            "RUNNING",
+            Duration::from_secs(5),
+            Duration::from_secs(5),
+        );
+        assert_eq!(late["timed_out"], true);
+        assert!(
+            late["note"]
+                .as_str()
+                .unwrap()
+                .contains("wait_for_run again")
+        );
+    }
+}

@@ -1,0 +1,145 @@
+//! `wait_for_run`: it polls with a growing pause, reports progress, stops polling the moment
+//! the client cancels, and answers the last status when it times out.
+
+mod support;
+
+use std::time::Duration;
+
+use hatchet_mcp::mcp::{HatchetServer, registry::Toolsets};
+use serde_json::{Value, json};
+use support::{
+    contract::assert_server_conforms,
+    fake::{RUN, client_at, recorded},
+    in_process::{connect, next_progress, start_call},
+    session::{call, start, text},
+};
+use wiremock::{
+    Mock, MockServer, ResponseTemplate,
+    matchers::{method, path},
+};
+
+fn status_path() -> String {
+    format!("/api/v1/stable/workflow-runs/{RUN}/status")
+}
+
+/// A fake Hatchet whose run reports `status` (a bare JSON string, as the API answers).
+async fn run_reporting(status: &str) -> MockServer {
+    let hatchet = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(status_path()))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!(status)))
+        .mount(&hatchet)
+        .await;
+    hatchet
+}
+
+fn server_with_runs_toolset(url: &str) -> HatchetServer {
+    let toolsets = Toolsets::parse("default,runs").unwrap();
+    HatchetServer::new(client_at(url, true), None, &toolsets)
+}
+
+#[tokio::test]
+async fn it_reports_progress_while_waiting_and_stops_polling_within_a_second_of_cancel() {
+    let hatchet = run_reporting("RUNNING").await;
+    let (client, mut hearing) = connect(server_with_runs_toolset(&hatchet.uri())).await;
+    let handle = start_call(&client, "wait_for_run", json!({"workflow_run_id": RUN})).await;
+    let token = handle.progress_token.clone();
+
+    // Polls at 0 s and 1 s, each followed by a report; the next would come at 3 s.
+    let first = next_progress(&mut hearing).await;
+    let second = next_progress(&mut hearing).await;
+    for progress in [&first, &second] {
+        assert_eq!(progress.progress_token, token);
+        assert_eq!(progress.total, Some(120.0));
+        assert!(
+            progress
+                .message
+                .as_deref()
+                .unwrap()
+                .starts_with("RUNNING after"),
+            "{progress:?}"
+        );
+    }
+    assert!(
+        second.progress > first.progress,
+        "{first:?} then {second:?}"
+    );
+
+    handle
+        .cancel(Some("the user moved on".into()))
+        .await
+        .unwrap();
+    let polls = || async { hatchet.received_requests().await.unwrap().len() };
+    let at_cancel = polls().await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let a_second_later = polls().await;
+    assert!(
+        a_second_later <= at_cancel + 1,
+        "{at_cancel} then {a_second_later}"
+    );
+    // Past the moment of the next poll (3 s after the start): none came.
+    tokio::time::sleep(Duration::from_millis(2_500)).await;
+    assert_eq!(polls().await, a_second_later, "still polling after cancel");
+    client.cancel().await.unwrap();
+}
+
+#[tokio::test]
+async fn it_answers_the_final_status_once_the_run_finishes() {
+    let hatchet = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(status_path()))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!("RUNNING")))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&hatchet)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(status_path()))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!("FAILED")))
+        .mount(&hatchet)
+        .await;
+    let session = start(&hatchet, &[("HATCHET_MCP_TOOLSETS", "runs")]).await;
+    let result = call(&session, "wait_for_run", json!({"workflow_run_id": RUN})).await;
+    let answer: Value = serde_json::from_str(&text(&result)).unwrap();
+    assert_eq!(answer["status"], "FAILED", "{answer}");
+    assert_eq!(answer["workflow_run_id"], RUN);
+    assert!(
+        answer["note"].as_str().unwrap().contains("get_run"),
+        "{answer}"
+    );
+    assert_eq!(
+        recorded(&hatchet).await.len(),
+        2,
+        "one poll, a pause, one more"
+    );
+    assert_server_conforms(&hatchet).await;
+    session.cancel().await.unwrap();
+}
+
+#[tokio::test]
+async fn on_timeout_it_answers_the_last_status_and_what_to_do_next() {
+    let hatchet = run_reporting("QUEUED").await;
+    let session = start(&hatchet, &[("HATCHET_MCP_TOOLSETS", "runs")]).await;
+    let result = call(
+        &session,
+        "wait_for_run",
+        json!({"workflow_run_id": RUN, "timeout_s": 1}),
+    )
+    .await;
+    let answer: Value = serde_json::from_str(&text(&result)).unwrap();
+    assert_eq!(answer["status"], "QUEUED", "{answer}");
+    assert_eq!(answer["timed_out"], true);
+    assert_eq!(answer["waited_s"], 1);
+    let bad = call(
+        &session,
+        "wait_for_run",
+        json!({"workflow_run_id": RUN, "timeout_s": 601}),
+    )
+    .await;
+    assert_eq!(
+        text(&bad),
+        "Invalid argument `timeout_s`: must be an integer from 1 to 600, got 601."
+    );
+    assert_server_conforms(&hatchet).await;
+    session.cancel().await.unwrap();
+}

@@ -6,8 +6,10 @@
 //! arguments are refused, common model slips are coerced, then serde does the validation.
 //!
 //! By concern: `schema` (the published schema), `parse` (a call's arguments to a struct),
-//! `time` (instants, durations, windows) and `types` (the other shared argument types).
+//! `time` (instants, durations, windows), `cron` (cron expressions) and `types` (the other
+//! shared argument types).
 
+mod cron;
 mod parse;
 mod schema;
 mod time;
@@ -15,12 +17,13 @@ mod types;
 
 use serde_json::{Map, Value};
 
+pub use cron::CronExpression;
 pub use parse::{ArgError, MAX_TEXT_ARGUMENT_CHARS, parse};
 pub use schema::schema_for;
 pub use time::{DEFAULT_WINDOW_HOURS, FutureTime, GoDuration, PastTime, time_window};
 pub use types::{
-    Bounded, CronExpression, DEFAULT_PAGE_LIMIT, Id, MAX_PAGE_LIMIT, MetadataFilter, NoArgs,
-    Offset, Page, PageLimit, Priority, ids,
+    Bounded, DEFAULT_PAGE_LIMIT, Id, MAX_PAGE_LIMIT, MetadataFilter, NoArgs, Offset, Page,
+    PageLimit, Priority, ids,
 };
 
 pub type JsonObject = Map<String, Value>;

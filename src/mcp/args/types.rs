@@ -1,5 +1,5 @@
-//! The other shared argument types: ids, bounded integers, paging, metadata filters, cron
-//! expressions, and the empty argument struct.
+//! The other shared argument types: ids, bounded integers, paging, metadata filters, and
+//! the empty argument struct.
 
 use std::{borrow::Cow, collections::BTreeMap, fmt};
 
@@ -42,51 +42,6 @@ impl fmt::Display for Id {
 
 pub fn ids(ids: &[Id]) -> Vec<uuid::Uuid> {
     ids.iter().map(|id| id.0).collect()
-}
-
-/// A cron expression, checked locally: five or six fields, or one of Hatchet's macros.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CronExpression(pub String);
-
-const CRON_MACROS: [&str; 6] = [
-    "@yearly",
-    "@annually",
-    "@monthly",
-    "@weekly",
-    "@daily",
-    "@hourly",
-];
-
-impl<'de> Deserialize<'de> for CronExpression {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(deserializer)?;
-        let expression = text.split_whitespace().collect::<Vec<_>>().join(" ");
-        let fields = expression.split(' ').count();
-        let field_chars = |c: char| c.is_ascii_alphanumeric() || "*/,-?#".contains(c);
-        let valid = if expression.starts_with('@') {
-            CRON_MACROS.contains(&expression.to_ascii_lowercase().as_str())
-        } else {
-            (5..=6).contains(&fields) && expression.chars().all(|c| c == ' ' || field_chars(c))
-        };
-        if valid {
-            Ok(CronExpression(expression))
-        } else {
-            Err(serde::de::Error::custom(format!(
-                "expected 5 or 6 cron fields (\"0 * * * *\") or one of {}, got {:?}",
-                CRON_MACROS.join(" "),
-                crate::text::preview(&text)
-            )))
-        }
-    }
-}
-
-impl JsonSchema for CronExpression {
-    fn schema_name() -> Cow<'static, str> {
-        "CronExpression".into()
-    }
-    fn json_schema(_: &mut SchemaGenerator) -> Schema {
-        json_schema!({"type": "string"})
-    }
 }
 
 /// Run priority: 1 (lowest) to 3.
@@ -287,25 +242,3 @@ impl JsonSchema for MetadataFilter {
 /// A tool without arguments.
 #[derive(Debug, Clone, Copy, Default, Deserialize, JsonSchema)]
 pub struct NoArgs {}
-
-#[cfg(test)]
-mod tests {
-    use serde_json::json;
-
-    use super::*;
-
-    #[test]
-    fn cron_expressions_are_checked_locally() {
-        let cron = |s: &str| {
-            serde_json::from_value::<CronExpression>(json!(s))
-                .map(|c| c.0)
-                .map_err(|e| e.to_string())
-        };
-        assert_eq!(cron("0  3 * * 1-5").unwrap(), "0 3 * * 1-5");
-        assert_eq!(cron("*/5 * * * * *").unwrap(), "*/5 * * * * *");
-        assert_eq!(cron("@daily").unwrap(), "@daily");
-        assert!(cron("* * * *").unwrap_err().contains("5 or 6 cron fields"));
-        assert!(cron("@sometimes").is_err());
-        assert!(cron("0 3 * * 1; rm").is_err());
-    }
-}

@@ -3,7 +3,8 @@
 
 use jiff::Timestamp;
 use reqwest::Method;
-use serde_json::{Map, Value, json};
+use serde::Serialize;
+use serde_json::{Map, Value};
 use uuid::Uuid;
 
 use super::{ApiError, Client, runs::RunStatus};
@@ -54,26 +55,23 @@ impl Client {
 }
 
 /// Body of `POST /api/v1/tenants/{t}/events`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct PushEvent {
     /// Already namespaced by the caller.
     pub key: String,
     pub data: Map<String, Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub additional_metadata: Option<Map<String, Value>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub priority: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
 }
 
 impl Client {
     pub async fn push_event(&self, event: &PushEvent) -> Result<Value, ApiError> {
-        let body = json!({
-            "key": event.key,
-            "data": event.data,
-            "additionalMetadata": event.additional_metadata,
-            "priority": event.priority,
-            "scope": event.scope,
-        });
-        self.send(self.tenant(Method::POST, &["events"]).body(body))
+        self.send(self.tenant(Method::POST, &["events"]).body(event))
             .await
     }
 }

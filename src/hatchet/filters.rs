@@ -1,17 +1,21 @@
 //! Event filters (v1) and the CEL debugger.
 
 use reqwest::Method;
-use serde_json::{Map, Value, json};
+use serde::Serialize;
+use serde_json::{Map, Value};
 use uuid::Uuid;
 
 use super::{ApiError, Client};
 
 /// Body of `POST /api/v1/stable/tenants/{t}/cel/debug`.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CelDebug {
     pub expression: String,
     pub input: Map<String, Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub additional_metadata: Option<Map<String, Value>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub filter_payload: Option<Map<String, Value>>,
 }
 
@@ -40,46 +44,39 @@ impl Client {
     /// Evaluates a CEL expression; reads nothing and changes nothing, so it is allowed (and
     /// retried) in read-only mode although it is a POST.
     pub async fn cel_debug(&self, body: &CelDebug) -> Result<Value, ApiError> {
-        let json = json!({
-            "expression": body.expression,
-            "input": body.input,
-            "additionalMetadata": body.additional_metadata,
-            "filterPayload": body.filter_payload,
-        });
         self.send(
             self.stable_tenant(Method::POST, &["cel", "debug"])
-                .body(json),
+                .body(body),
         )
         .await
     }
 }
 
 /// Body of `POST /api/v1/stable/tenants/{t}/filters`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CreateFilter {
     pub workflow_id: Uuid,
     pub expression: String,
     pub scope: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub payload: Option<Map<String, Value>>,
 }
 
 /// Body of `PATCH /api/v1/stable/tenants/{t}/filters/{id}`: only the fields given.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct UpdateFilter {
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub expression: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub payload: Option<Map<String, Value>>,
 }
 
 impl Client {
     pub async fn create_filter(&self, filter: &CreateFilter) -> Result<Value, ApiError> {
-        let body = json!({
-            "workflowId": filter.workflow_id,
-            "expression": filter.expression,
-            "scope": filter.scope,
-            "payload": filter.payload,
-        });
-        self.send(self.stable_tenant(Method::POST, &["filters"]).body(body))
+        self.send(self.stable_tenant(Method::POST, &["filters"]).body(filter))
             .await
     }
 
@@ -88,13 +85,8 @@ impl Client {
         filter_id: Uuid,
         update: &UpdateFilter,
     ) -> Result<Value, ApiError> {
-        let body = json!({
-            "expression": update.expression,
-            "scope": update.scope,
-            "payload": update.payload,
-        });
         let request = self.stable_tenant(Method::PATCH, &["filters", &filter_id.to_string()]);
-        self.send(request.body(body)).await
+        self.send(request.body(update)).await
     }
 
     /// Answers the deleted filter.

@@ -54,6 +54,7 @@ use reqwest::{
     Method, StatusCode, Url,
     header::{self, HeaderMap},
 };
+use serde::Serialize;
 use serde_json::Value;
 use tokio::{
     sync::{OwnedSemaphorePermit, Semaphore},
@@ -181,12 +182,12 @@ impl Request {
             .fold(self, |req, value| req.query(name, value))
     }
 
-    /// A JSON body. Top-level `null` fields are dropped: an optional field left unset is
-    /// not sent at all, which is what every endpoint here expects.
-    fn body(mut self, mut body: Value) -> Self {
-        if let Value::Object(fields) = &mut body {
-            fields.retain(|_, value| !value.is_null());
-        }
+    /// A JSON body: one of the body types, which leave out each optional field that is not
+    /// set (every endpoint here expects an unset field to be absent, not `null`).
+    fn body(mut self, body: impl Serialize) -> Self {
+        // Body types hold strings, numbers, UUIDs and string-keyed maps: all of it is JSON,
+        // so serializing cannot fail.
+        let body = serde_json::to_value(body).expect("request bodies are plain JSON");
         self.body = Some(body);
         self
     }

@@ -2,7 +2,8 @@
 
 use jiff::Timestamp;
 use reqwest::Method;
-use serde_json::{Map, Value, json};
+use serde::Serialize;
+use serde_json::{Map, Value};
 use uuid::Uuid;
 
 use super::{ApiError, Client};
@@ -120,13 +121,23 @@ pub struct RunIdFilter {
 }
 
 /// Body of `POST /api/v1/stable/tenants/{t}/workflow-runs/trigger`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct TriggerRun {
     /// Already namespaced by the caller.
     pub workflow_name: String,
     pub input: Map<String, Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub additional_metadata: Option<Map<String, Value>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub priority: Option<u32>,
+}
+
+/// Body of `POST /api/v1/stable/tenants/{t}/tasks/{cancel,replay}`: the runs, by id.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct BulkIds<'a> {
+    external_ids: &'a [Uuid],
 }
 
 impl Client {
@@ -145,7 +156,7 @@ impl Client {
 
     /// Cancels or replays the given runs or tasks; answers `{ids}`, the ids acted on.
     pub async fn bulk_action(&self, action: BulkAction, ids: &[Uuid]) -> Result<Value, ApiError> {
-        let body = json!({ "externalIds": ids });
+        let body = BulkIds { external_ids: ids };
         self.send(
             self.stable_tenant(Method::POST, &["tasks", action.as_str()])
                 .body(body),
@@ -154,15 +165,9 @@ impl Client {
     }
 
     pub async fn trigger_run(&self, trigger: &TriggerRun) -> Result<Value, ApiError> {
-        let body = json!({
-            "workflowName": trigger.workflow_name,
-            "input": trigger.input,
-            "additionalMetadata": trigger.additional_metadata,
-            "priority": trigger.priority,
-        });
         self.send(
             self.stable_tenant(Method::POST, &["workflow-runs", "trigger"])
-                .body(body),
+                .body(trigger),
         )
         .await
     }

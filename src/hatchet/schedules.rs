@@ -3,7 +3,8 @@
 
 use jiff::Timestamp;
 use reqwest::Method;
-use serde_json::{Map, Value, json};
+use serde::{Serialize, Serializer};
+use serde_json::{Map, Value};
 use uuid::Uuid;
 
 use super::{ApiError, Client, SortDirection};
@@ -83,22 +84,41 @@ impl Client {
 }
 
 /// Body of `POST /api/v1/tenants/{t}/workflows/{workflow_name}/crons`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CreateCron {
     pub cron_name: String,
+    #[serde(rename = "cronExpression")]
     pub expression: String,
     pub input: Map<String, Value>,
     pub additional_metadata: Map<String, Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub priority: Option<u32>,
 }
 
 /// Body of `POST /api/v1/tenants/{t}/workflows/{workflow_name}/scheduled`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CreateScheduled {
+    #[serde(serialize_with = "rfc3339")]
     pub trigger_at: Timestamp,
     pub input: Map<String, Value>,
     pub additional_metadata: Map<String, Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub priority: Option<u32>,
+}
+
+/// Body of `PATCH /api/v1/tenants/{t}/workflows/scheduled/{id}`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Reschedule {
+    #[serde(serialize_with = "rfc3339")]
+    trigger_at: Timestamp,
+}
+
+/// An instant as RFC 3339 text, the way `Timestamp` displays it.
+fn rfc3339<S: Serializer>(at: &Timestamp, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.collect_str(at)
 }
 
 impl Client {
@@ -108,16 +128,9 @@ impl Client {
         workflow_name: &str,
         cron: &CreateCron,
     ) -> Result<Value, ApiError> {
-        let body = json!({
-            "cronName": cron.cron_name,
-            "cronExpression": cron.expression,
-            "input": cron.input,
-            "additionalMetadata": cron.additional_metadata,
-            "priority": cron.priority,
-        });
         self.send(
             self.tenant(Method::POST, &["workflows", workflow_name, "crons"])
-                .body(body),
+                .body(cron),
         )
         .await
     }
@@ -137,15 +150,9 @@ impl Client {
         workflow_name: &str,
         run: &CreateScheduled,
     ) -> Result<Value, ApiError> {
-        let body = json!({
-            "triggerAt": run.trigger_at.to_string(),
-            "input": run.input,
-            "additionalMetadata": run.additional_metadata,
-            "priority": run.priority,
-        });
         self.send(
             self.tenant(Method::POST, &["workflows", workflow_name, "scheduled"])
-                .body(body),
+                .body(run),
         )
         .await
     }
@@ -164,7 +171,7 @@ impl Client {
         scheduled_id: Uuid,
         trigger_at: Timestamp,
     ) -> Result<Value, ApiError> {
-        let body = json!({ "triggerAt": trigger_at.to_string() });
+        let body = Reschedule { trigger_at };
         self.send(
             self.tenant(
                 Method::PATCH,

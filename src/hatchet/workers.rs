@@ -1,12 +1,20 @@
 //! Workers: the processes that run tasks.
 
 use reqwest::Method;
-use serde_json::{Value, json};
+use serde::Serialize;
+use serde_json::Value;
 use uuid::Uuid;
 
 use super::{ApiError, Client};
 
 api_enum!(WorkerStatus { Active = "ACTIVE", Inactive = "INACTIVE", Paused = "PAUSED" });
+
+/// Body of `PATCH /api/v1/workers/{id}`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct UpdateWorker {
+    is_paused: bool,
+}
 
 impl Client {
     pub async fn list_workers(
@@ -36,7 +44,7 @@ impl Client {
         worker_id: Uuid,
         paused: bool,
     ) -> Result<Value, ApiError> {
-        let body = json!({ "isPaused": paused });
+        let body = UpdateWorker { is_paused: paused };
         self.send(
             self.v1(Method::PATCH, &["workers", &worker_id.to_string()])
                 .body(body),

@@ -1,7 +1,8 @@
 //! Workflows: `GET /api/v1/tenants/{t}/workflows`, `GET /api/v1/workflows/{id}`.
 
 use reqwest::Method;
-use serde_json::{Value, json};
+use serde::Serialize;
+use serde_json::Value;
 use uuid::Uuid;
 
 use super::{ApiError, Client};
@@ -32,13 +33,33 @@ impl Client {
 
 api_enum!(PausedRunBehavior { Queue = "QUEUE", Drop = "DROP" });
 
-/// How a workflow is paused (engines from v0.103.0).
-#[derive(Debug, Clone, PartialEq)]
+/// How a workflow is paused (engines from v0.103.0): the fields of `PauseWorkflowRequestPause`
+/// besides its `action`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PauseWorkflow {
+    #[serde(rename = "pausedWorkflowCronRunQueueBehavior")]
     pub cron_runs: PausedRunBehavior,
+    #[serde(rename = "pausedWorkflowScheduledRunQueueBehavior")]
     pub scheduled_runs: PausedRunBehavior,
     /// A Go duration, such as `24h`.
+    #[serde(rename = "pausedWorkflowQueueTTL")]
     pub queue_ttl: String,
+}
+
+/// Body of `PATCH /api/v1/workflows/{id}`: `pause`, and the older engines' `isPaused`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct UpdateWorkflow<'a> {
+    pause: PauseAction<'a>,
+    is_paused: bool,
+}
+
+/// `PauseWorkflowRequest`: which one its `action` says.
+#[derive(Serialize)]
+#[serde(tag = "action", rename_all = "lowercase")]
+enum PauseAction<'a> {
+    Pause(&'a PauseWorkflow),
+    Unpause,
 }
 
 impl Client {
@@ -49,15 +70,10 @@ impl Client {
         workflow_id: Uuid,
         pause: &PauseWorkflow,
     ) -> Result<Value, ApiError> {
-        let body = json!({
-            "pause": {
-                "action": "pause",
-                "pausedWorkflowCronRunQueueBehavior": pause.cron_runs,
-                "pausedWorkflowScheduledRunQueueBehavior": pause.scheduled_runs,
-                "pausedWorkflowQueueTTL": pause.queue_ttl,
-            },
-            "isPaused": true,
-        });
+        let body = UpdateWorkflow {
+            pause: PauseAction::Pause(pause),
+            is_paused: true,
+        };
         self.send(
             self.v1(Method::PATCH, &["workflows", &workflow_id.to_string()])
                 .body(body),
@@ -66,7 +82,10 @@ impl Client {
     }
 
     pub async fn resume_workflow(&self, workflow_id: Uuid) -> Result<Value, ApiError> {
-        let body = json!({ "pause": { "action": "unpause" }, "isPaused": false });
+        let body = UpdateWorkflow {
+            pause: PauseAction::Unpause,
+            is_paused: false,
+        };
         self.send(
             self.v1(Method::PATCH, &["workflows", &workflow_id.to_string()])
                 .body(body),

@@ -17,6 +17,20 @@ pub fn preview(text: &str) -> String {
     cut(text, PREVIEW_CHARS)
 }
 
+/// Names as an error lists them: each previewed and in backticks, comma-separated.
+pub fn quoted_list<S: AsRef<str>>(names: &[S]) -> String {
+    names
+        .iter()
+        .map(|name| format!("`{}`", preview(name.as_ref())))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `"s"` when `count` calls for a plural noun.
+pub fn plural(count: usize) -> &'static str {
+    if count == 1 { "" } else { "s" }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

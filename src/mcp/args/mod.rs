@@ -19,6 +19,7 @@ use serde_json::{Map, Value};
 
 pub use cron::CronExpression;
 pub use parse::{ArgError, MAX_TEXT_ARGUMENT_CHARS, parse};
+pub(crate) use parse::{missing_arguments, unknown_arguments};
 pub use schema::schema_for;
 pub use time::{DEFAULT_WINDOW_HOURS, FutureTime, GoDuration, PastTime, time_window};
 pub use types::{

@@ -17,6 +17,30 @@ impl ArgError {
     }
 }
 
+/// Arguments the tool does not take, and the ones it does: the same words for typed and
+/// schema-only tools.
+pub(crate) fn unknown_arguments<S: AsRef<str>>(unknown: &[S], valid: &[&str]) -> ArgError {
+    let valid = if valid.is_empty() {
+        "none: this tool takes no arguments".to_owned()
+    } else {
+        valid.join(", ")
+    };
+    ArgError(format!(
+        "Unknown argument{} {}. Valid arguments: {valid}.",
+        crate::text::plural(unknown.len()),
+        crate::text::quoted_list(unknown)
+    ))
+}
+
+/// Required arguments the call left out.
+pub(crate) fn missing_arguments<S: AsRef<str>>(missing: &[S]) -> ArgError {
+    ArgError(format!(
+        "Missing required argument{} {}.",
+        crate::text::plural(missing.len()),
+        crate::text::quoted_list(missing)
+    ))
+}
+
 /// Turns a call's arguments into `A`, guided by `schema` (the output of
 /// [`schema_for::<A>`](super::schema_for)).
 pub fn parse<A: DeserializeOwned>(
@@ -39,25 +63,12 @@ pub fn parse<A: DeserializeOwned>(
                 check_text_length(&name, prop, &value)?;
                 prepared.insert(name, value);
             }
-            None => unknown.push(crate::text::preview(&name)),
+            None => unknown.push(name),
         }
     }
     if !unknown.is_empty() {
         let valid: Vec<&str> = props.keys().map(String::as_str).collect();
-        let valid = if valid.is_empty() {
-            "none: this tool takes no arguments".to_owned()
-        } else {
-            valid.join(", ")
-        };
-        return Err(ArgError(format!(
-            "Unknown argument{} {}. Valid arguments: {valid}.",
-            if unknown.len() > 1 { "s" } else { "" },
-            unknown
-                .iter()
-                .map(|u| format!("`{u}`"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        )));
+        return Err(unknown_arguments(&unknown, &valid));
     }
     if let Some(required) = schema.get("required").and_then(Value::as_array) {
         let missing: Vec<&str> = required
@@ -66,15 +77,7 @@ pub fn parse<A: DeserializeOwned>(
             .filter(|r| !prepared.contains_key(*r))
             .collect();
         if !missing.is_empty() {
-            return Err(ArgError(format!(
-                "Missing required argument{} {}.",
-                if missing.len() > 1 { "s" } else { "" },
-                missing
-                    .iter()
-                    .map(|m| format!("`{m}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )));
+            return Err(missing_arguments(&missing));
         }
     }
     serde_path_to_error::deserialize(Value::Object(prepared)).map_err(|error| {

@@ -52,7 +52,7 @@ impl Toolsets {
                 other => match Group::from_name(other) {
                     Some(group) if !toolsets.groups.contains(&group) => toolsets.groups.push(group),
                     Some(_) => {}
-                    None => unknown.push(crate::text::preview(other)),
+                    None => unknown.push(name.clone()),
                 },
             }
         }
@@ -60,12 +60,8 @@ impl Toolsets {
         if !unknown.is_empty() {
             return Err(format!(
                 "names unknown toolset{} {}; valid: {valid}",
-                if unknown.len() > 1 { "s" } else { "" },
-                unknown
-                    .iter()
-                    .map(|u| format!("`{u}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                crate::text::plural(unknown.len()),
+                crate::text::quoted_list(&unknown)
             ));
         }
         if !(toolsets.all || toolsets.default || !toolsets.groups.is_empty()) {

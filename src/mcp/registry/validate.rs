@@ -6,7 +6,7 @@ use std::error::Error;
 
 use serde_json::Value;
 
-use crate::mcp::args::{ArgError, JsonObject};
+use crate::mcp::args::{ArgError, JsonObject, missing_arguments, unknown_arguments};
 
 /// Where the schema is registered; never fetched.
 const SCHEMA_URL: &str = "urn:hatchet-mcp:tool-input";
@@ -106,34 +106,11 @@ impl Validator {
 
     fn problem(&self, leaf: &boon::ValidationError) -> String {
         let location = &leaf.instance_location.tokens;
-        let quoted = |names: &[&str]| {
-            names
-                .iter()
-                .map(|n| format!("`{}`", crate::text::preview(n)))
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
-        let plural = |n: usize| if n > 1 { "s" } else { "" };
         match (&leaf.kind, location.first()) {
-            (boon::ErrorKind::Required { want }, None) => {
-                format!(
-                    "Missing required argument{} {}.",
-                    plural(want.len()),
-                    quoted(want)
-                )
-            }
+            (boon::ErrorKind::Required { want }, None) => missing_arguments(want).0,
             (boon::ErrorKind::AdditionalProperties { got }, None) => {
-                let got: Vec<&str> = got.iter().map(AsRef::as_ref).collect();
-                let valid = if self.properties.is_empty() {
-                    "none: this tool takes no arguments".to_owned()
-                } else {
-                    self.properties.join(", ")
-                };
-                format!(
-                    "Unknown argument{} {}. Valid arguments: {valid}.",
-                    plural(got.len()),
-                    quoted(&got)
-                )
+                let valid: Vec<&str> = self.properties.iter().map(String::as_str).collect();
+                unknown_arguments(got, &valid).0
             }
             (kind, None) => format!("Invalid arguments: {kind}."),
             (kind, Some(first)) => {

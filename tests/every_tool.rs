@@ -5,7 +5,10 @@
 
 mod support;
 
-use hatchet_mcp::mcp::{registry::ToolSpec, tools};
+use hatchet_mcp::mcp::{
+    registry::{Group, ToolSpec},
+    tools,
+};
 use serde_json::{Map, Value, json};
 use support::{
     contract::assert_server_conforms,
@@ -18,8 +21,9 @@ fn properties(tool: &ToolSpec) -> &Map<String, Value> {
     tool.input_schema["properties"].as_object().unwrap()
 }
 
-#[tokio::test]
-async fn every_read_tool_sends_the_request_its_registry_entry_names() {
+/// Calls each of `tools` once with valid arguments against a fake that answers an empty
+/// page, and checks that each sent exactly the request its registry entry names.
+async fn assert_each_sends_its_request(toolsets: &str, tools: &[ToolSpec]) {
     let server = MockServer::start().await;
     Mock::given(any())
         .respond_with(
@@ -29,9 +33,8 @@ async fn every_read_tool_sends_the_request_its_registry_entry_names() {
         )
         .mount(&server)
         .await;
-    let session = start(&server, &[]).await;
-    let registered = tools::registered(true);
-    for (index, tool) in registered.iter().enumerate() {
+    let session = start(&server, &[("HATCHET_MCP_TOOLSETS", toolsets)]).await;
+    for (index, tool) in tools.iter().enumerate() {
         let result = call(&session, &tool.name, Value::Object(valid_arguments(tool))).await;
         assert_eq!(
             result.is_error,
@@ -57,6 +60,24 @@ async fn every_read_tool_sends_the_request_its_registry_entry_names() {
     }
     assert_server_conforms(&server).await;
     session.cancel().await.unwrap();
+}
+
+#[tokio::test]
+async fn every_read_tool_sends_the_request_its_registry_entry_names() {
+    assert_each_sends_its_request("default", &tools::registered(true)).await;
+}
+
+#[tokio::test]
+async fn every_opt_in_lookup_sends_the_request_its_registry_entry_names() {
+    // Investigations (diagnose) and wait_for_run send several requests: their own tests
+    // check them.
+    let lookups: Vec<ToolSpec> = tools::all()
+        .into_iter()
+        .filter(|t| !t.in_default && !t.is_mutating())
+        .filter(|t| t.group != Group::Diagnose && t.name != "wait_for_run")
+        .collect();
+    assert!(lookups.len() >= 8, "{}", lookups.len());
+    assert_each_sends_its_request("all", &lookups).await;
 }
 
 /// Bad values for each argument the schema makes checkable, plus an unknown argument.
@@ -116,10 +137,14 @@ async fn every_tool_refuses_bad_arguments_without_sending_anything() {
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({})))
         .mount(&server)
         .await;
-    // Read-write, so that the mutating tools are registered and checked too.
-    let session = start(&server, &[("HATCHET_MCP_READ_ONLY", "false")]).await;
+    // Read-write with every toolset, so that every tool is registered and checked.
+    let env = [
+        ("HATCHET_MCP_READ_ONLY", "false"),
+        ("HATCHET_MCP_TOOLSETS", "all"),
+    ];
+    let session = start(&server, &env).await;
     let mut checked = 0;
-    for tool in tools::registered(false) {
+    for tool in tools::all() {
         for (arguments, expected) in bad_calls(&tool) {
             let result = call(&session, &tool.name, Value::Object(arguments.clone())).await;
             assert_eq!(result.is_error, Some(true), "{} {arguments:?}", tool.name);

@@ -29,6 +29,14 @@ impl Client {
         self.send(request).await
     }
 
+    /// Queued and running counts per task name, per queue: `{name: {queued, running}}`.
+    pub async fn get_task_stats(&self, task_names: &[String]) -> Result<Value, ApiError> {
+        let request = self
+            .tenant(Method::GET, &["task-stats"])
+            .query_each("taskNames", task_names);
+        self.send(request).await
+    }
+
     pub async fn get_trace(
         &self,
         run_id: Uuid,

@@ -36,12 +36,14 @@ macro_rules! api_enum {
 mod error;
 pub mod events;
 pub mod filters;
+pub mod logs;
 pub mod metrics;
 pub mod rate_limits;
 pub mod runs;
 pub mod schedules;
 pub mod tasks;
 pub mod tenants;
+pub mod webhooks;
 pub mod workers;
 pub mod workflows;
 

@@ -171,4 +171,13 @@ impl Client {
         )
         .await
     }
+
+    /// The tasks of DAG runs, by run: the tenant goes in the query here, not the path.
+    pub async fn list_dag_tasks(&self, run_ids: &[Uuid]) -> Result<Value, ApiError> {
+        let request = self
+            .v1(Method::GET, &["stable", "dags", "tasks"])
+            .query_each("dag_ids", run_ids)
+            .query("tenant", self.tenant_id());
+        self.send(request).await
+    }
 }

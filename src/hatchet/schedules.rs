@@ -68,6 +68,12 @@ impl Client {
             .await
     }
 
+    pub async fn get_scheduled(&self, scheduled_id: Uuid) -> Result<Value, ApiError> {
+        let id = scheduled_id.to_string();
+        self.send(self.tenant(Method::GET, &["workflows", "scheduled", &id]))
+            .await
+    }
+
     pub async fn list_scheduled(&self, query: &ListScheduled) -> Result<Value, ApiError> {
         let request = self
             .tenant(Method::GET, &["workflows", "scheduled"])

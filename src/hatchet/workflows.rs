@@ -92,4 +92,35 @@ impl Client {
         )
         .await
     }
+
+    /// One version of a workflow (the latest without `version`): its steps, triggers,
+    /// concurrency settings and each task's input JSON Schema.
+    pub async fn get_workflow_version(
+        &self,
+        workflow_id: Uuid,
+        version: Option<Uuid>,
+    ) -> Result<Value, ApiError> {
+        let request = self
+            .v1(
+                Method::GET,
+                &["workflows", &workflow_id.to_string(), "versions"],
+            )
+            .query_opt("version", version);
+        self.send(request).await
+    }
+
+    /// Concurrency counts: group keys and runs per group key.
+    pub async fn get_workflow_metrics(
+        &self,
+        workflow_id: Uuid,
+        group_key: Option<&str>,
+    ) -> Result<Value, ApiError> {
+        let request = self
+            .v1(
+                Method::GET,
+                &["workflows", &workflow_id.to_string(), "metrics"],
+            )
+            .query_opt("groupKey", group_key);
+        self.send(request).await
+    }
 }

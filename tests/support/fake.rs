@@ -127,6 +127,7 @@ pub fn valid_arguments(tool: &ToolSpec) -> Map<String, Value> {
         .map(|name| {
             let value = match name {
                 n if n.ends_with("_id") => json!(RUN),
+                n if n.ends_with("_ids") => json!([RUN]),
                 "expression" => json!("0 3 * * *"),
                 "trigger_at" => json!("+1h"),
                 _ => json!("etl"),
@@ -153,14 +154,14 @@ pub fn valid_arguments(tool: &ToolSpec) -> Map<String, Value> {
 
 /// The request a valid call of `tool` (with [`valid_arguments`]) sends, from its registry
 /// entry: `GET /api/v1/tenants/{t}/workflows/crons/{cron_id}` becomes the method and the
-/// path with the tenant, `etl` for a workflow name, and [`RUN`] for every id filled in.
+/// path with the tenant, `etl` for a name, and [`RUN`] for every id filled in.
 pub fn expected_request(tool: &ToolSpec) -> (String, String) {
     let (method, template) = tool.rest.split_once(' ').unwrap();
     let path = template
         .split('/')
         .map(|segment| match segment {
             "{t}" => TENANT,
-            "{workflow_name}" => "etl",
+            "{workflow_name}" | "{name}" => "etl",
             s if s.starts_with('{') => RUN,
             s => s,
         })

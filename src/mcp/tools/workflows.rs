@@ -9,7 +9,7 @@ use crate::mcp::registry::{About, Call, Effect, Group, ToolError, ToolResult, To
 use crate::{
     hatchet::workflows::{ListWorkflows, PauseWorkflow, PausedRunBehavior},
     mcp::{
-        args::{GoDuration, Id, Page},
+        args::{self, ArgError, GoDuration, Id, Page},
         output,
     },
 };
@@ -147,4 +147,146 @@ fn expect_paused(workflow: Value, paused: bool) -> ToolResult {
             if paused { "pausing" } else { "resuming" }
         ))),
     }
+}
+
+/// The `workflows` toolset's deeper views (opt-in): versions, concurrency, DAG tasks,
+/// one scheduled run, queued and running counts per task.
+pub fn opt_in_tools() -> Vec<ToolSpec> {
+    let about = |name, title, rest, description| About {
+        name,
+        title,
+        group: Group::Workflows,
+        effect: Effect::Read,
+        rest,
+        description,
+    };
+    vec![
+        ToolSpec::typed(
+            about(
+                "get_workflow_version",
+                "Get workflow version",
+                "GET /api/v1/workflows/{workflow_id}/versions",
+                "A version (default latest): tasks, input schemas, concurrency.",
+            ),
+            get_workflow_version,
+        ),
+        ToolSpec::typed(
+            about(
+                "get_workflow_metrics",
+                "Get workflow metrics",
+                "GET /api/v1/workflows/{workflow_id}/metrics",
+                "Concurrency group keys and their run counts.",
+            ),
+            get_workflow_metrics,
+        ),
+        ToolSpec::typed(
+            about(
+                "list_dag_tasks",
+                "List DAG tasks",
+                "GET /api/v1/stable/dags/tasks",
+                "The tasks of DAG runs, by run.",
+            ),
+            list_dag_tasks,
+        ),
+        ToolSpec::typed(
+            about(
+                "get_scheduled",
+                "Get scheduled run",
+                "GET /api/v1/tenants/{t}/workflows/scheduled/{scheduled_id}",
+                "One scheduled run: time, input, status.",
+            ),
+            get_scheduled,
+        ),
+        ToolSpec::typed(
+            about(
+                "get_task_stats",
+                "Get task stats",
+                "GET /api/v1/tenants/{t}/task-stats",
+                "Queued and running counts per task name and queue.",
+            ),
+            get_task_stats,
+        ),
+    ]
+    .into_iter()
+    .map(ToolSpec::opt_in)
+    .collect()
+}
+
+#[derive(Deserialize, JsonSchema)]
+struct GetWorkflowVersionArgs {
+    workflow_id: Id,
+    /// Version id; default latest
+    version_id: Option<Id>,
+}
+
+async fn get_workflow_version(call: Call, args: GetWorkflowVersionArgs) -> ToolResult {
+    let version = args.version_id.map(|id| id.0);
+    let answer = call
+        .client
+        .get_workflow_version(args.workflow_id.0, version)
+        .await?;
+    Ok(output::item(answer))
+}
+
+#[derive(Deserialize, JsonSchema)]
+struct GetWorkflowMetricsArgs {
+    workflow_id: Id,
+    /// Count runs of this concurrency group key
+    group_key: Option<String>,
+}
+
+async fn get_workflow_metrics(call: Call, args: GetWorkflowMetricsArgs) -> ToolResult {
+    let group_key = args.group_key.as_deref();
+    let answer = call
+        .client
+        .get_workflow_metrics(args.workflow_id.0, group_key)
+        .await?;
+    Ok(output::item(answer))
+}
+
+/// One call covers at most this many runs.
+const MAX_DAG_RUNS: usize = 50;
+
+#[derive(Deserialize, JsonSchema)]
+struct ListDagTasksArgs {
+    /// 1-50 DAG run ids
+    workflow_run_ids: Vec<Id>,
+}
+
+async fn list_dag_tasks(call: Call, args: ListDagTasksArgs) -> ToolResult {
+    let count = args.workflow_run_ids.len();
+    if !(1..=MAX_DAG_RUNS).contains(&count) {
+        return Err(ArgError::new(format!(
+            "Invalid argument `workflow_run_ids`: give 1 to {MAX_DAG_RUNS} run ids, got {count}."
+        ))
+        .into());
+    }
+    let ids = args::ids(&args.workflow_run_ids);
+    Ok(output::list(
+        call.client.list_dag_tasks(&ids).await?,
+        None,
+        true,
+    ))
+}
+
+#[derive(Deserialize, JsonSchema)]
+struct GetScheduledArgs {
+    scheduled_id: Id,
+}
+
+async fn get_scheduled(call: Call, args: GetScheduledArgs) -> ToolResult {
+    Ok(output::item(
+        call.client.get_scheduled(args.scheduled_id.0).await?,
+    ))
+}
+
+#[derive(Deserialize, JsonSchema)]
+struct GetTaskStatsArgs {
+    /// Default every task
+    task_names: Option<Vec<String>>,
+}
+
+async fn get_task_stats(call: Call, args: GetTaskStatsArgs) -> ToolResult {
+    let names = args.task_names.unwrap_or_default();
+    Ok(output::item(call.client.get_task_stats(&names).await?))
 }

@@ -1,0 +1,63 @@
+//! Tenant-wide log search: the `logs` toolset (opt-in).
+
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+use crate::{
+    hatchet::{logs::TenantLogs, tasks::LogLevel},
+    mcp::{
+        args::{self, Bounded, Id, PastTime},
+        output,
+        registry::{About, Call, Effect, Group, ToolResult, ToolSpec},
+    },
+};
+
+pub fn opt_in_tools() -> Vec<ToolSpec> {
+    vec![
+        ToolSpec::typed(
+            About {
+                name: "search_logs",
+                title: "Search logs",
+                group: Group::Logs,
+                effect: Effect::Read,
+                rest: "GET /api/v1/stable/tenants/{t}/logs",
+                description: "Log lines of every task matching a text, newest first.",
+            },
+            search_logs,
+        )
+        .opt_in(),
+    ]
+}
+
+#[derive(Deserialize, JsonSchema)]
+struct SearchLogsArgs {
+    /// Substring, any case
+    query: String,
+    /// Default 24h
+    since: Option<PastTime>,
+    until: Option<PastTime>,
+    /// Exact, not a minimum
+    levels: Option<Vec<LogLevel>>,
+    workflow_ids: Option<Vec<Id>>,
+    task_run_ids: Option<Vec<Id>>,
+    #[serde(default)]
+    limit: Bounded<1, 1000, 100>,
+}
+
+async fn search_logs(call: Call, args: SearchLogsArgs) -> ToolResult {
+    let (since, until) = args::time_window(args.since, args.until)?;
+    let query = TenantLogs {
+        limit: args.limit.as_u32(),
+        since: Some(since),
+        until,
+        search: Some(args.query),
+        levels: args.levels.unwrap_or_default(),
+        workflow_ids: args::ids(&args.workflow_ids.unwrap_or_default()),
+        task_run_ids: args::ids(&args.task_run_ids.unwrap_or_default()),
+    };
+    Ok(output::list(
+        call.client.search_logs(&query).await?,
+        None,
+        true,
+    ))
+}

@@ -9,7 +9,7 @@ use hatchet_mcp::mcp::{HatchetServer, registry::Toolsets};
 use serde_json::{Value, json};
 use support::{
     contract::assert_server_conforms,
-    fake::{RUN, client_at, recorded},
+    fake::{RUN, TENANT, WORKFLOW, client_at, recorded},
     in_process::{connect, next_progress, start_call},
     session::{call, start, text},
 };
@@ -142,4 +142,121 @@ async fn on_timeout_it_answers_the_last_status_and_what_to_do_next() {
     );
     assert_server_conforms(&hatchet).await;
     session.cancel().await.unwrap();
+}
+
+const NEW_RUN: &str = "1b4e28ba-2fa1-41d2-883f-0016d3cca427";
+
+/// A fake Hatchet where triggering answers a new run (and its status is `status`), and the
+/// run [`RUN`] belongs to a workflow named `staging_etl`.
+async fn hatchet_that_triggers(status: &str) -> MockServer {
+    let hatchet = MockServer::start().await;
+    let created = json!({"run": {"metadata": {"id": NEW_RUN}, "status": "QUEUED"}, "tasks": [], "taskEvents": [], "shape": []});
+    Mock::given(method("POST"))
+        .and(path(format!(
+            "/api/v1/stable/tenants/{TENANT}/workflow-runs/trigger"
+        )))
+        .respond_with(ResponseTemplate::new(200).set_body_json(created))
+        .mount(&hatchet)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(format!(
+            "/api/v1/stable/workflow-runs/{NEW_RUN}/status"
+        )))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!(status)))
+        .mount(&hatchet)
+        .await;
+    let original = json!({"run": {"metadata": {"id": RUN}, "workflowId": WORKFLOW, "status": "FAILED", "additionalMetadata": {"team": "billing"}}});
+    Mock::given(method("GET"))
+        .and(path(format!("/api/v1/stable/workflow-runs/{RUN}")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(original))
+        .mount(&hatchet)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(format!("/api/v1/workflows/{WORKFLOW}")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"name": "staging_etl"})))
+        .mount(&hatchet)
+        .await;
+    hatchet
+}
+
+const READ_WRITE_RUNS: [(&str, &str); 2] = [
+    ("HATCHET_MCP_READ_ONLY", "false"),
+    ("HATCHET_MCP_TOOLSETS", "default,runs"),
+];
+
+#[tokio::test]
+async fn trigger_workflow_with_wait_answers_how_the_new_run_ended() {
+    let hatchet = hatchet_that_triggers("COMPLETED").await;
+    let session = start(&hatchet, &READ_WRITE_RUNS).await;
+    let result = call(
+        &session,
+        "trigger_workflow",
+        json!({"workflow_name": "etl", "wait": true}),
+    )
+    .await;
+    let answer: Value = serde_json::from_str(&text(&result)).unwrap();
+    assert_eq!(
+        answer,
+        json!({"workflow_run_id": NEW_RUN, "status": "COMPLETED", "waited_s": 0})
+    );
+    assert_server_conforms(&hatchet).await;
+    session.cancel().await.unwrap();
+}
+
+#[tokio::test]
+async fn rerun_with_input_starts_the_same_workflow_with_the_new_input_and_marks_it() {
+    let hatchet = hatchet_that_triggers("RUNNING").await;
+    let session = start(&hatchet, &READ_WRITE_RUNS).await;
+    let result = call(
+        &session,
+        "rerun_with_input",
+        json!({"workflow_run_id": RUN, "input": {"order": 42}}),
+    )
+    .await;
+    let answer: Value = serde_json::from_str(&text(&result)).unwrap();
+    assert_eq!(
+        answer,
+        json!({"workflow_run_id": NEW_RUN, "rerun_of": RUN, "workflow_name": "staging_etl", "status": "QUEUED"})
+    );
+    let trigger = recorded(&hatchet)
+        .await
+        .into_iter()
+        .find(|r| r.method == "POST")
+        .unwrap();
+    assert_eq!(
+        trigger.body,
+        Some(json!({
+            "workflowName": "staging_etl",
+            "input": {"order": 42},
+            "additionalMetadata": {"team": "billing", "rerun_of": RUN}
+        }))
+    );
+    assert_server_conforms(&hatchet).await;
+    session.cancel().await.unwrap();
+}
+
+#[tokio::test]
+async fn rerun_with_input_is_neither_in_the_default_toolset_nor_in_read_only_mode() {
+    let hatchet = hatchet_that_triggers("RUNNING").await;
+    for env in [
+        vec![("HATCHET_MCP_READ_ONLY", "false")],
+        vec![("HATCHET_MCP_TOOLSETS", "all")],
+    ] {
+        let session = start(&hatchet, &env).await;
+        let params = rmcp::model::CallToolRequestParams::new("rerun_with_input").with_arguments(
+            json!({"workflow_run_id": RUN, "input": {}})
+                .as_object()
+                .unwrap()
+                .clone(),
+        );
+        let error = session.call_tool(params).await.unwrap_err().to_string();
+        let expected = if env[0].0 == "HATCHET_MCP_TOOLSETS" {
+            "read-only"
+        } else {
+            "`runs` toolset"
+        };
+        assert!(error.contains(expected), "{env:?}: {error}");
+        session.cancel().await.unwrap();
+    }
+    assert!(recorded(&hatchet).await.is_empty());
 }

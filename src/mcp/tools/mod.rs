@@ -44,6 +44,7 @@ pub fn all() -> Vec<ToolSpec> {
         workers::mutating_tools(),
         schedules::mutating_tools(),
         filters::mutating_tools(),
+        runs::opt_in_mutating_tools(),
     ]
     .into_iter()
     .flatten()

@@ -4,7 +4,8 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::mcp::registry::{About, Call, Effect, Group, ToolResult, ToolSpec};
+use super::waiting;
+use crate::mcp::registry::{About, Call, Effect, Group, ToolError, ToolResult, ToolSpec};
 use crate::{
     hatchet::runs::{ListRuns, RunStatus, TriggerRun},
     mcp::{
@@ -128,6 +129,27 @@ pub fn mutating_tools() -> Vec<ToolSpec> {
     )]
 }
 
+/// Mutating tools outside the default toolset (`HATCHET_MCP_TOOLSETS=runs` or `all`).
+pub fn opt_in_mutating_tools() -> Vec<ToolSpec> {
+    vec![
+        ToolSpec::typed(
+            About {
+                name: "rerun_with_input",
+                title: "Rerun with input",
+                group: Group::Runs,
+                effect: Effect::Mutating {
+                    idempotent: false,
+                    verify_with: "list_runs",
+                },
+                rest: "POST /api/v1/stable/tenants/{t}/workflow-runs/trigger",
+                description: "MUTATES LIVE STATE. Run a run's workflow again with a new input; its metadata gets rerun_of.",
+            },
+            rerun_with_input,
+        )
+        .opt_in(),
+    ]
+}
+
 #[derive(Deserialize, JsonSchema)]
 struct TriggerWorkflowArgs {
     workflow_name: String,
@@ -135,6 +157,8 @@ struct TriggerWorkflowArgs {
     additional_metadata: Option<JsonObject>,
     /// 3 = high
     priority: Option<Priority>,
+    #[serde(default)]
+    wait: bool,
 }
 
 async fn trigger_workflow(ctx: Call, args: TriggerWorkflowArgs) -> ToolResult {
@@ -144,5 +168,62 @@ async fn trigger_workflow(ctx: Call, args: TriggerWorkflowArgs) -> ToolResult {
         additional_metadata: args.additional_metadata,
         priority: args.priority.map(Priority::as_u32),
     };
-    Ok(output::item(ctx.client.trigger_run(&trigger).await?))
+    let started = ctx.client.trigger_run(&trigger).await?;
+    if !args.wait {
+        return Ok(output::item(started));
+    }
+    Ok(output::item(
+        waiting::wait_after_trigger(&ctx, &started).await,
+    ))
+}
+
+/// Runs a workflow again with a new input (Hatchet's replay reuses the old one): same
+/// workflow and additional metadata, plus `rerun_of`.
+#[derive(Deserialize, JsonSchema)]
+struct RerunWithInputArgs {
+    workflow_run_id: Id,
+    input: JsonObject,
+    #[serde(default)]
+    wait: bool,
+}
+
+async fn rerun_with_input(call: Call, args: RerunWithInputArgs) -> ToolResult {
+    let original_id = args.workflow_run_id.0;
+    let original = call.client.get_run(original_id).await?;
+    let run = &original["run"];
+    let workflow_id = run["workflowId"]
+        .as_str()
+        .and_then(|id| id.parse().ok())
+        .ok_or_else(|| ToolError::Unexpected(format!("Hatchet's answer for run {original_id} names no workflowId; get_run shows what it has.")))?;
+    let workflow = call.client.get_workflow(workflow_id).await?;
+    let workflow_name = workflow["name"].as_str().ok_or_else(|| {
+        ToolError::Unexpected(format!(
+            "Workflow {workflow_id} has no name in Hatchet's answer."
+        ))
+    })?;
+    let mut metadata = run["additionalMetadata"]
+        .as_object()
+        .cloned()
+        .unwrap_or_default();
+    metadata.insert("rerun_of".into(), original_id.to_string().into());
+    let trigger = TriggerRun {
+        // Hatchet's own name, namespace included.
+        workflow_name: workflow_name.to_owned(),
+        input: args.input,
+        additional_metadata: Some(metadata),
+        priority: None,
+    };
+    let started = call.client.trigger_run(&trigger).await?;
+    if args.wait {
+        return Ok(output::item(
+            waiting::wait_after_trigger(&call, &started).await,
+        ));
+    }
+    let new_id = started["run"]["metadata"]["id"].clone();
+    Ok(output::item(json!({
+        "workflow_run_id": new_id,
+        "rerun_of": original_id,
+        "workflow_name": workflow_name,
+        "status": started["run"]["status"],
+    })))
 }

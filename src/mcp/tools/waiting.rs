@@ -99,6 +99,27 @@ pub(super) async fn wait_until_finished(
     }
 }
 
+/// After a trigger (`wait: true`): waits for the new run with the default timeout. The run
+/// exists whatever happens next, so a failed wait is reported in the answer, never as an
+/// error that could read as "not triggered".
+pub(super) async fn wait_after_trigger(call: &Call, started: &Value) -> Value {
+    let run_id = started["run"]["metadata"]["id"]
+        .as_str()
+        .and_then(|id| id.parse::<Uuid>().ok());
+    let Some(run_id) = run_id else {
+        let mut answer = started.clone();
+        answer["note"] = "Triggered, but Hatchet's answer names no run id to wait for.".into();
+        return answer;
+    };
+    match wait_until_finished(call, run_id, WaitSeconds::default()).await {
+        Ok(finished) => finished,
+        Err(error) => json!({
+            "workflow_run_id": run_id,
+            "note": format!("Triggered; the wait for its end failed: {error} Check with wait_for_run or get_run."),
+        }),
+    }
+}
+
 fn outcome(run_id: Uuid, status: &str, waited: Duration, timeout: Duration) -> Value {
     let mut answer = json!({
         "workflow_run_id": run_id,

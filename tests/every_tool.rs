@@ -98,6 +98,14 @@ fn bad_calls(tool: &ToolSpec) -> Vec<(Map<String, Value>, String)> {
                     format!("Invalid argument `{name}`: expected a UUID"),
                 ));
             }
+        } else if name == "workflow_ids" {
+            // Names are welcome here; an empty one is not.
+            calls.push((
+                with(name, json!([RUN, " "])),
+                format!(
+                    "Invalid argument `{name}`: expected a workflow id (a UUID) or a workflow name"
+                ),
+            ));
         } else if name.ends_with("_ids") {
             calls.push((
                 with(name, json!([RUN, "x?y=z"])),

@@ -10,5 +10,6 @@ pub mod resources;
 pub mod server;
 pub mod stdio;
 pub mod tools;
+pub mod workflow_names;
 
 pub use server::HatchetServer;

@@ -15,7 +15,7 @@ pub fn tools_markdown(tools: &[ToolSpec]) -> String {
         "# Tool reference\n\n\
          <!-- Generated from the tool registry by `UPDATE_DOCS=1 cargo test --test docs`; do not edit by hand. -->\n\n\
          Every tool returns one text block of compact JSON, or an `isError` result whose text says what went wrong and what to try.\n\
-         Ids are UUIDs, checked before anything is sent. Times (`since`, `until`) take RFC 3339 with any offset, or a duration ago (`90m`, `6h`, `7d`).\n\
+         Ids are UUIDs, checked before anything is sent; a `workflow_ids` filter takes workflow names as well (looked up once a minute, namespace applied). Times (`since`, `until`) take RFC 3339 with any offset, or a duration ago (`90m`, `6h`, `7d`).\n\
          Paged lists take `limit` (1 to {MAX_PAGE_LIMIT}, default {DEFAULT_PAGE_LIMIT}) and `offset` (default 0) and answer with `next_offset` (`null` on the last page).\n",
     );
     for (heading, mutating) in [

@@ -24,7 +24,7 @@ pub use schema::schema_for;
 pub use time::{DEFAULT_WINDOW_HOURS, FutureTime, GoDuration, PastTime, time_window};
 pub use types::{
     Bounded, DEFAULT_PAGE_LIMIT, Id, MAX_PAGE_LIMIT, MetadataFilter, NoArgs, Offset, Page,
-    PageLimit, Priority, ids,
+    PageLimit, Priority, WorkflowRef, ids,
 };
 
 pub type JsonObject = Map<String, Value>;

@@ -44,6 +44,43 @@ pub fn ids(ids: &[Id]) -> Vec<uuid::Uuid> {
     ids.iter().map(|id| id.0).collect()
 }
 
+/// A workflow, by id or by name: a filter such as `list_runs`'s `workflow_ids` takes either,
+/// so an agent asked about "send-email" needs no `list_workflows` call first. Names are
+/// resolved by [`WorkflowNames`](crate::mcp::workflow_names::WorkflowNames).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum WorkflowRef {
+    Id(uuid::Uuid),
+    Name(String),
+}
+
+impl<'de> Deserialize<'de> for WorkflowRef {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        let text = text.trim();
+        if let Ok(id) = uuid::Uuid::try_parse(text) {
+            return Ok(WorkflowRef::Id(id));
+        }
+        if text.is_empty() || text.chars().any(char::is_control) {
+            return Err(serde::de::Error::custom(format!(
+                "expected a workflow id (a UUID) or a workflow name, got {:?}",
+                crate::text::preview(text)
+            )));
+        }
+        Ok(WorkflowRef::Name(text.to_owned()))
+    }
+}
+
+impl JsonSchema for WorkflowRef {
+    fn schema_name() -> Cow<'static, str> {
+        "WorkflowRef".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        // As `Id`'s: names are accepted without a byte more in every tools/list; the
+        // instructions say so once.
+        json_schema!({"type": "string"})
+    }
+}
+
 /// Run priority: 1 (lowest) to 3.
 pub type Priority = Bounded<1, 3, 1>;
 

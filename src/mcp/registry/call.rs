@@ -12,7 +12,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::{
     hatchet::Client,
-    mcp::{args::JsonObject, output},
+    mcp::{args::JsonObject, output, workflow_names::WorkflowNames},
     redact::Redactor,
 };
 
@@ -26,6 +26,8 @@ pub struct ToolContext {
     /// Keys the bulk tools' confirm tokens. Derived from the API token, so a token outlives
     /// the process that issued it, yet only a holder of the API token can make one.
     confirm_key: ring::hmac::Key,
+    /// Workflow names to ids, listed at most once a minute.
+    pub(crate) workflow_names: WorkflowNames,
 }
 
 impl ToolContext {
@@ -35,6 +37,7 @@ impl ToolContext {
             client,
             namespace,
             max_result_bytes: output::DEFAULT_MAX_RESULT_BYTES,
+            workflow_names: WorkflowNames::default(),
         }
     }
 

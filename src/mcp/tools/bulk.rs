@@ -8,6 +8,7 @@
 
 mod confirm;
 
+use crate::mcp::args::WorkflowRef;
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -66,7 +67,7 @@ struct BulkArgs {
     since: Option<PastTime>,
     until: Option<PastTime>,
     statuses: Option<Vec<RunStatus>>,
-    workflow_ids: Option<Vec<Id>>,
+    workflow_ids: Option<Vec<WorkflowRef>>,
     additional_metadata: Option<MetadataFilter>,
     #[serde(default = "preview_by_default")]
     dry_run: bool,
@@ -85,7 +86,8 @@ enum Selection {
 }
 
 impl BulkArgs {
-    fn selection(&self) -> Result<Selection, ToolError> {
+    /// `workflow_ids`: those of the call, resolved (names looked up).
+    fn selection(&self, workflow_ids: &[Uuid]) -> Result<Selection, ToolError> {
         let has_filter = self.since.is_some()
             || self.until.is_some()
             || self.statuses.is_some()
@@ -105,7 +107,7 @@ impl BulkArgs {
                     since,
                     until,
                     statuses: self.statuses.clone().unwrap_or_default(),
-                    workflow_ids: args::ids(self.workflow_ids.as_deref().unwrap_or_default()),
+                    workflow_ids: workflow_ids.to_vec(),
                     additional_metadata: self.additional_metadata.clone().unwrap_or_default().to_pairs(),
                 }))
             }
@@ -117,7 +119,7 @@ impl BulkArgs {
     /// means another instant at each call, and confirming "the last 6h" is what was asked.
     /// (If the runs in that window changed, the ids differ, and the token says so.) The
     /// lists are sets, so they are sorted; statuses as parsed, so "failed" is "FAILED".
-    fn filter_as_given(&self, sent: &JsonObject) -> String {
+    fn filter_as_given(&self, sent: &JsonObject, workflow_ids: &[Uuid]) -> String {
         let as_sent = |name: &str| match sent.get(name) {
             Some(Value::String(text)) => Value::String(text.trim().to_owned()),
             Some(other) => other.clone(),
@@ -126,7 +128,7 @@ impl BulkArgs {
         let mut statuses: Vec<&str> = self.statuses.iter().flatten().map(|s| s.as_str()).collect();
         statuses.sort_unstable();
         statuses.dedup();
-        let mut workflow_ids = args::ids(self.workflow_ids.as_deref().unwrap_or_default());
+        let mut workflow_ids = workflow_ids.to_vec();
         workflow_ids.sort_unstable();
         workflow_ids.dedup();
         let metadata = self.additional_metadata.as_ref().map(|m| &m.0);
@@ -144,9 +146,15 @@ impl BulkArgs {
 const NEEDS_CONFIRM: &str = "Nothing was done: executing a filter needs the confirm token of its preview. Review this preview, then call again with dry_run=false and confirm.";
 
 async fn bulk(ctx: Call, action: BulkAction, args: BulkArgs) -> ToolResult {
-    let selection = args.selection()?;
+    // Names are looked up only for a filter: with run_ids they would be refused anyway.
+    let workflows = match &args.run_ids {
+        None => args.workflow_ids.as_deref().unwrap_or_default(),
+        Some(_) => &[],
+    };
+    let workflow_ids = ctx.workflow_ids("workflow_ids", workflows).await?;
+    let selection = args.selection(&workflow_ids)?;
     let filter = match selection {
-        Selection::Filter(_) => Some(args.filter_as_given(ctx.arguments_as_sent())),
+        Selection::Filter(_) => Some(args.filter_as_given(ctx.arguments_as_sent(), &workflow_ids)),
         Selection::Ids(_) => None,
     };
     let mut ids = match selection {

@@ -1,5 +1,6 @@
 //! Event tools.
 
+use crate::mcp::args::WorkflowRef;
 use schemars::JsonSchema;
 use serde::Deserialize;
 
@@ -60,7 +61,7 @@ struct ListEventsArgs {
     since: Option<PastTime>,
     until: Option<PastTime>,
     /// Of triggered runs
-    workflow_ids: Option<Vec<Id>>,
+    workflow_ids: Option<Vec<WorkflowRef>>,
     /// Of triggered runs
     statuses: Option<Vec<RunStatus>>,
     event_ids: Option<Vec<Id>>,
@@ -78,7 +79,9 @@ async fn list_events(ctx: Call, args: ListEventsArgs) -> ToolResult {
         keys: args.keys.unwrap_or_default(),
         since: args.since.map(|t| t.0),
         until: args.until.map(|t| t.0),
-        workflow_ids: args::ids(&args.workflow_ids.unwrap_or_default()),
+        workflow_ids: ctx
+            .workflow_ids("workflow_ids", &args.workflow_ids.unwrap_or_default())
+            .await?,
         run_statuses: args.statuses.unwrap_or_default(),
         event_ids: args::ids(&args.event_ids.unwrap_or_default()),
         scopes: args.scopes.unwrap_or_default(),

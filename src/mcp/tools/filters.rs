@@ -1,5 +1,6 @@
 //! Event-filter tools and the CEL debugger.
 
+use crate::mcp::args::WorkflowRef;
 use schemars::JsonSchema;
 use serde::Deserialize;
 
@@ -7,7 +8,7 @@ use crate::mcp::registry::{About, Call, Effect, Group, ToolResult, ToolSpec};
 use crate::{
     hatchet::filters::{CelDebug, CreateFilter, UpdateFilter},
     mcp::{
-        args::{self, ArgError, Id, JsonObject, Page},
+        args::{ArgError, Id, JsonObject, Page},
         output,
     },
 };
@@ -52,14 +53,16 @@ pub fn read_tools() -> Vec<ToolSpec> {
 
 #[derive(Deserialize, JsonSchema)]
 struct ListFiltersArgs {
-    workflow_ids: Option<Vec<Id>>,
+    workflow_ids: Option<Vec<WorkflowRef>>,
     scopes: Option<Vec<String>>,
     #[serde(flatten)]
     page: Page,
 }
 
 async fn list_filters(ctx: Call, args: ListFiltersArgs) -> ToolResult {
-    let workflow_ids = args::ids(&args.workflow_ids.unwrap_or_default());
+    let workflow_ids = ctx
+        .workflow_ids("workflow_ids", &args.workflow_ids.unwrap_or_default())
+        .await?;
     let scopes = args.scopes.unwrap_or_default();
     let (limit, offset) = (args.page.limit(), args.page.offset());
     let filters = ctx

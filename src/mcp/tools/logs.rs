@@ -1,5 +1,6 @@
 //! Tenant-wide log search: the `logs` toolset (opt-in).
 
+use crate::mcp::args::WorkflowRef;
 use schemars::JsonSchema;
 use serde::Deserialize;
 
@@ -38,7 +39,7 @@ struct SearchLogsArgs {
     until: Option<PastTime>,
     /// Exact, not a minimum
     levels: Option<Vec<LogLevel>>,
-    workflow_ids: Option<Vec<Id>>,
+    workflow_ids: Option<Vec<WorkflowRef>>,
     task_run_ids: Option<Vec<Id>>,
     #[serde(default)]
     limit: Bounded<1, 1000, 100>,
@@ -52,7 +53,9 @@ async fn search_logs(call: Call, args: SearchLogsArgs) -> ToolResult {
         until,
         search: Some(args.query),
         levels: args.levels.unwrap_or_default(),
-        workflow_ids: args::ids(&args.workflow_ids.unwrap_or_default()),
+        workflow_ids: call
+            .workflow_ids("workflow_ids", &args.workflow_ids.unwrap_or_default())
+            .await?,
         task_run_ids: args::ids(&args.task_run_ids.unwrap_or_default()),
     };
     Ok(output::list(

@@ -1,5 +1,6 @@
 //! Observability tools: queue depth, task counts, rate limits, run timings, traces.
 
+use crate::mcp::args::WorkflowRef;
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -110,12 +111,14 @@ struct GetTaskMetricsArgs {
     /// RFC 3339 or ago: 6h, 7d; default 24h
     since: Option<PastTime>,
     until: Option<PastTime>,
-    workflow_ids: Option<Vec<Id>>,
+    workflow_ids: Option<Vec<WorkflowRef>>,
 }
 
 async fn get_task_metrics(ctx: Call, args: GetTaskMetricsArgs) -> ToolResult {
     let (since, until) = args::time_window(args.since, args.until)?;
-    let workflow_ids = args::ids(&args.workflow_ids.unwrap_or_default());
+    let workflow_ids = ctx
+        .workflow_ids("workflow_ids", &args.workflow_ids.unwrap_or_default())
+        .await?;
     let counts = ctx
         .client
         .get_task_metrics(since, until, &workflow_ids)

@@ -1,5 +1,6 @@
 //! Workflow-run tools.
 
+use crate::mcp::args::WorkflowRef;
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::json;
@@ -58,7 +59,7 @@ struct ListRunsArgs {
     since: Option<PastTime>,
     until: Option<PastTime>,
     statuses: Option<Vec<RunStatus>>,
-    workflow_ids: Option<Vec<Id>>,
+    workflow_ids: Option<Vec<WorkflowRef>>,
     worker_id: Option<Id>,
     /// Its child runs
     parent_task_external_id: Option<Id>,
@@ -80,7 +81,9 @@ async fn list_runs(ctx: Call, args: ListRunsArgs) -> ToolResult {
         since,
         until,
         statuses: args.statuses.unwrap_or_default(),
-        workflow_ids: args::ids(&args.workflow_ids.unwrap_or_default()),
+        workflow_ids: ctx
+            .workflow_ids("workflow_ids", &args.workflow_ids.unwrap_or_default())
+            .await?,
         worker_id: args.worker_id.map(|id| id.0),
         parent_task_external_id: args.parent_task_external_id.map(|id| id.0),
         triggering_event_external_id: args.triggering_event_external_id.map(|id| id.0),

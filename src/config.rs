@@ -23,6 +23,7 @@ pub const NAMESPACE_VAR: &str = "HATCHET_CLIENT_NAMESPACE";
 pub const TIMEOUT_VAR: &str = "HATCHET_MCP_TIMEOUT_SECS";
 pub const MAX_RESULT_VAR: &str = "HATCHET_MCP_MAX_RESULT_BYTES";
 pub const TOOLSETS_VAR: &str = "HATCHET_MCP_TOOLSETS";
+pub const WORKFLOW_TOOLS_VAR: &str = "HATCHET_MCP_WORKFLOW_TOOLS";
 pub const LOG_VAR: &str = "RUST_LOG";
 
 /// The log filter when RUST_LOG is unset: `audit=info` keeps the audit line of every
@@ -60,11 +61,16 @@ pub const VARIABLES: &[(&str, &str)] = &[
         TOOLSETS_VAR,
         "groups of tools to register: default (unset), all, or a comma list such as runs,tasks",
     ),
+    (
+        WORKFLOW_TOOLS_VAR,
+        "read-write only: a typed run_<workflow> tool per named workflow (comma list, or * for up to 50)",
+    ),
 ];
 
 use crate::mcp::{
     output::{DEFAULT_MAX_RESULT_BYTES, HARD_MAX_RESULT_BYTES, MIN_MAX_RESULT_BYTES},
     registry::Toolsets,
+    workflow_tools::WorkflowToolsSpec,
 };
 
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
@@ -145,6 +151,8 @@ pub struct Config {
     pub max_result_bytes: usize,
     /// Which groups of tools are registered (`HATCHET_MCP_TOOLSETS`).
     pub toolsets: Toolsets,
+    /// Which workflows get a typed tool (`HATCHET_MCP_WORKFLOW_TOOLS`; read-write only).
+    pub workflow_tools: Option<WorkflowToolsSpec>,
     pub token_expires_at: Option<jiff::Timestamp>,
 }
 
@@ -194,6 +202,12 @@ pub enum ConfigError {
     /// Already says what was wrong and lists the valid names.
     #[error("{TOOLSETS_VAR} {0}")]
     BadToolsets(String),
+    #[error("{WORKFLOW_TOOLS_VAR} {0}")]
+    BadWorkflowTools(String),
+    #[error(
+        "{WORKFLOW_TOOLS_VAR} is set, but the server is read-only: its tools run workflows, which changes live state. Set {READ_ONLY_VAR}=false, or unset {WORKFLOW_TOOLS_VAR}"
+    )]
+    WorkflowToolsNeedReadWrite,
     #[error(
         "{LOG_VAR} is not a log filter ({0}): use directives such as {DEFAULT_LOG_FILTER} (the default), or unset it"
     )]
@@ -232,6 +246,14 @@ impl Config {
         }
         let claims = token::decode_claims(&token).map_err(ConfigError::BadToken)?;
         let echo = |value: &str| safe_echo(value, Some(&raw_token));
+        // A message that quotes parts of a value says nothing of one that looks like a token.
+        let unless_token = |message: String, value: &str| {
+            if echo(value).starts_with("(value not shown") {
+                "is not usable (value not shown: it looks like a token)".to_owned()
+            } else {
+                message
+            }
+        };
 
         let (server_url_text, server_url_source) =
             match aliased(&get, SERVER_URL_VAR, SERVER_URL_ALIAS)? {
@@ -303,7 +325,17 @@ impl Config {
 
         let toolsets = match get(TOOLSETS_VAR)? {
             None => Toolsets::default(),
-            Some(value) => Toolsets::parse(&value).map_err(ConfigError::BadToolsets)?,
+            Some(value) => Toolsets::parse(&value)
+                .map_err(|e| ConfigError::BadToolsets(unless_token(e, &value)))?,
+        };
+
+        let workflow_tools = match get(WORKFLOW_TOOLS_VAR)? {
+            None => None,
+            Some(_) if read_only => return Err(ConfigError::WorkflowToolsNeedReadWrite),
+            Some(value) => Some(
+                WorkflowToolsSpec::parse(&value)
+                    .map_err(|e| ConfigError::BadWorkflowTools(unless_token(e, &value)))?,
+            ),
         };
 
         Ok(Config {
@@ -319,6 +351,7 @@ impl Config {
             timeout,
             max_result_bytes,
             toolsets,
+            workflow_tools,
             token_expires_at: claims
                 .exp
                 .and_then(|s| jiff::Timestamp::from_second(s).ok()),

@@ -250,8 +250,11 @@ async fn serve(config: Config) -> Result<(), String> {
         "serving MCP over stdio"
     );
     hatchet_mcp::logging::redact_with(client.redactor());
-    let server = HatchetServer::new(client, config.namespace.clone(), &config.toolsets)
+    let mut server = HatchetServer::new(client, config.namespace.clone(), &config.toolsets)
         .with_max_result_bytes(config.max_result_bytes);
+    if let Some(spec) = config.workflow_tools.clone() {
+        server = server.with_workflow_tools(spec, hatchet_mcp::mcp::workflow_tools::REFRESH_EVERY);
+    }
     hatchet_mcp::mcp::stdio::serve(server).await
 }
 

@@ -81,6 +81,13 @@ fn config_errors_exit_non_zero_with_one_line_on_stderr_and_nothing_on_stdout() {
             ],
             "HATCHET_MCP_TOOLSETS names unknown toolset `bulk`; valid: default, all, workflows, runs,",
         ),
+        (
+            vec![
+                ("HATCHET_CLIENT_TOKEN", &token),
+                ("HATCHET_MCP_WORKFLOW_TOOLS", "send-email"),
+            ],
+            "HATCHET_MCP_WORKFLOW_TOOLS is set, but the server is read-only",
+        ),
     ];
     for (env, expected) in cases {
         let stderr = refused(&run(&[], &env));

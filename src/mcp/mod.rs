@@ -11,5 +11,6 @@ pub mod server;
 pub mod stdio;
 pub mod tools;
 pub mod workflow_names;
+pub mod workflow_tools;
 
 pub use server::HatchetServer;

@@ -2,7 +2,7 @@
 //! run (on its own task, so a panic becomes an error result and a cancellation drops the
 //! HTTP request at once).
 
-use std::sync::Arc;
+use std::{sync::Arc, time::Duration};
 
 use rmcp::{
     ErrorData as McpError, RoleServer, ServerHandler,
@@ -24,6 +24,7 @@ use super::{
     registry::{self, Call, Registry, ToolContext, ToolError, ToolSpec, Toolsets, Withheld},
     resources::{self, ResourceRef},
     tools,
+    workflow_tools::{WorkflowTools, WorkflowToolsSpec},
 };
 use crate::hatchet::Client;
 
@@ -33,6 +34,8 @@ pub struct HatchetServer {
     registry: Arc<Registry>,
     /// Assembled once from the tools registered at start: `initialize` is answered once.
     instructions: Arc<str>,
+    /// `run_<workflow>` tools, when `HATCHET_MCP_WORKFLOW_TOOLS` asks for them.
+    workflow_tools: Option<Arc<WorkflowTools>>,
 }
 
 impl HatchetServer {
@@ -44,7 +47,24 @@ impl HatchetServer {
             ctx: Arc::new(ToolContext::new(client, namespace)),
             registry: Arc::new(registry),
             instructions: instructions.into(),
+            workflow_tools: None,
         }
+    }
+
+    /// Registers a typed tool per workflow of `spec`, loaded in the background (call it last:
+    /// the loader shares this server's context), and re-checked on `tools/list` once per
+    /// `refresh_every`.
+    pub fn with_workflow_tools(mut self, spec: WorkflowToolsSpec, refresh_every: Duration) -> Self {
+        // Config refuses the variable in read-only mode; this keeps it so for any caller.
+        if self.ctx.client.read_only() {
+            tracing::warn!("workflow tools need read-write mode; none registered");
+            return self;
+        }
+        let tools =
+            WorkflowTools::new(spec, self.ctx.clone(), self.registry.clone(), refresh_every);
+        tools.refresh_if_due();
+        self.workflow_tools = Some(tools);
+        self
     }
 
     /// Sets the soft ceiling on a result's size (`HATCHET_MCP_MAX_RESULT_BYTES`).
@@ -101,6 +121,9 @@ impl ServerHandler for HatchetServer {
         _request: Option<PaginatedRequestParams>,
         _context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, McpError> {
+        if let Some(workflow_tools) = &self.workflow_tools {
+            workflow_tools.refresh_if_due();
+        }
         let listed = self.registry.snapshot().listed().to_vec();
         Ok(ListToolsResult::with_all_items(listed))
     }

@@ -23,7 +23,7 @@ const MAX_PAGES: u32 = 10;
 const SUGGESTIONS: usize = 3;
 
 /// `(name, id)` of each of the tenant's workflows.
-type Listing = Arc<Vec<(String, Uuid)>>;
+pub(crate) type Listing = Arc<Vec<(String, Uuid)>>;
 
 #[derive(Default)]
 pub struct WorkflowNames {
@@ -88,7 +88,8 @@ impl ToolContext {
 }
 
 impl WorkflowNames {
-    async fn listing(&self, context: &ToolContext) -> Result<Listing, ToolError> {
+    /// The tenant's workflows, `(name, id)`, listed at most once a minute.
+    pub(crate) async fn listing(&self, context: &ToolContext) -> Result<Listing, ToolError> {
         let mut cached = self.cached.lock().await;
         if let Some((at, listing)) = cached.as_ref()
             && at.elapsed() < FRESH_FOR
@@ -133,7 +134,9 @@ fn close_matches(name: &str, listing: &[(String, Uuid)]) -> Vec<String> {
         .map(|(known, _)| {
             let lower = known.to_lowercase();
             // A namespace (`staging_`) is compared without, as a user names it.
-            let bare = lower.split_once('_').map_or(lower.as_str(), |(_, rest)| rest);
+            let bare = lower
+                .split_once('_')
+                .map_or(lower.as_str(), |(_, rest)| rest);
             let contains = lower.contains(&wanted) || wanted.contains(bare);
             let score = if contains {
                 1.0

@@ -96,11 +96,18 @@ impl Registry {
 
     /// Registers `tool`, replacing one of the same name; notifies the client.
     pub fn insert(&self, tool: ToolSpec) {
-        self.change(|tools| {
-            let tool = Arc::new(tool);
-            match tools.iter_mut().find(|t| t.name == tool.name) {
-                Some(existing) => *existing = tool,
-                None => tools.push(tool),
+        self.insert_all(vec![tool]);
+    }
+
+    /// Registers each of `tools` (replacing any of the same name) with one notification.
+    pub fn insert_all(&self, tools: Vec<ToolSpec>) {
+        self.change(|registered| {
+            for tool in tools {
+                let tool = Arc::new(tool);
+                match registered.iter_mut().find(|t| t.name == tool.name) {
+                    Some(existing) => *existing = tool,
+                    None => registered.push(tool),
+                }
             }
             true
         });

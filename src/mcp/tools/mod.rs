@@ -19,6 +19,8 @@ mod webhooks;
 mod workers;
 mod workflows;
 
+pub(crate) use waiting::wait_after_trigger;
+
 use crate::mcp::registry::{Registry, ToolSpec, Toolsets, Withheld};
 
 /// Every tool of the catalogue, opt-in ones included, in the order `tools/list` shows them.

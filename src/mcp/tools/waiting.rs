@@ -102,7 +102,7 @@ pub(super) async fn wait_until_finished(
 /// After a trigger (`wait: true`): waits for the new run with the default timeout. The run
 /// exists whatever happens next, so a failed wait is reported in the answer, never as an
 /// error that could read as "not triggered".
-pub(super) async fn wait_after_trigger(call: &Call, started: &Value) -> Value {
+pub(crate) async fn wait_after_trigger(call: &Call, started: &Value) -> Value {
     let run_id = started["run"]["metadata"]["id"]
         .as_str()
         .and_then(|id| id.parse::<Uuid>().ok());

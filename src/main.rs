@@ -251,7 +251,8 @@ async fn serve(config: Config) -> Result<(), String> {
     );
     hatchet_mcp::logging::redact_with(client.redactor());
     let server = HatchetServer::new(client, config.namespace.clone(), &config.toolsets)
-        .with_max_result_bytes(config.max_result_bytes);
+        .with_max_result_bytes(config.max_result_bytes)
+        .with_token_expiry(config.token_expires_at);
     hatchet_mcp::mcp::stdio::serve(server).await
 }
 

@@ -72,7 +72,7 @@ pub fn opt_in_tools() -> Vec<ToolSpec> {
             "describe_run_failure",
             "Describe run failure",
             "GET /api/v1/stable/workflow-runs/{workflow_run_id}, GET /api/v1/stable/tasks/{task}/logs",
-            "Why a run failed: per task error, class, logs, events.",
+            "Why a run failed: errors, logs, events per task.",
             describe_run_failure,
         ),
         tool(
@@ -86,7 +86,7 @@ pub fn opt_in_tools() -> Vec<ToolSpec> {
             "compare_runs",
             "Compare runs",
             "GET /api/v1/stable/workflow-runs/{workflow_run_id}, GET /api/v1/stable/tenants/{t}/workflow-runs",
-            "A run against the last success: input, metadata, tasks.",
+            "What changed since the last success: input, tasks.",
             compare_runs,
         ),
         tool(
@@ -100,7 +100,7 @@ pub fn opt_in_tools() -> Vec<ToolSpec> {
             "top_failing_workflows",
             "Top failing workflows",
             "GET /api/v1/stable/tenants/{t}/workflow-runs",
-            "Workflows by failures, with their errors.",
+            "Workflows by failure count, with errors.",
             top_failing_workflows,
         ),
     ]
@@ -167,9 +167,8 @@ impl Pending {
 
 #[derive(Deserialize, JsonSchema)]
 struct StuckArgs {
-    /// Created before: 30m, 6h, or RFC 3339; default 30m
+    /// Ago (30m, 6h) or RFC 3339; default 30m
     older_than: Option<PastTime>,
-    /// Default both
     statuses: Option<Vec<Pending>>,
     #[serde(default)]
     limit: Bounded<1, 100, 20>,
@@ -205,7 +204,7 @@ async fn list_stuck_runs(call: Call, args: StuckArgs) -> ToolResult {
 #[derive(Deserialize, JsonSchema)]
 struct CompareArgs {
     workflow_run_id: Id,
-    /// Default: the workflow's last COMPLETED run
+    /// Default: the last success
     baseline_run_id: Option<Id>,
 }
 
@@ -298,9 +297,8 @@ async fn why_queued(call: Call, args: RunArgs) -> ToolResult {
 
 #[derive(Deserialize, JsonSchema)]
 struct TopFailingArgs {
-    /// RFC 3339 or ago: 6h, 7d; default 24h
+    /// Default 24h
     since: Option<PastTime>,
-    /// Workflows to list
     #[serde(default)]
     limit: Bounded<1, 50, 10>,
 }

@@ -433,89 +433,65 @@ mod tests {
         })
     }
 
-    fn class_of(status: &str, events: &[Value]) -> &'static str {
-        let t = task(1, status, "boom");
-        let refs: Vec<&Value> = events.iter().collect();
-        classify(&t, &refs)
-    }
-
     #[test]
     fn a_task_is_classified_by_its_last_attempt() {
-        assert_eq!(
-            class_of(
+        let e = |id, kind, retry, message| event(1, id, kind, retry, message);
+        let cases = [
+            (
                 "FAILED",
-                &[event(1, 1, "STARTED", 0, ""), event(1, 2, "FAILED", 0, "")]
+                vec![e(1, "STARTED", 0, ""), e(2, "FAILED", 0, "")],
+                "error",
             ),
-            "error"
-        );
-        // A timeout wins within the last attempt, whatever order the events came in.
-        assert_eq!(
-            class_of(
+            // A timeout wins within the last attempt, whatever order the events came in.
+            (
                 "FAILED",
-                &[
-                    event(1, 2, "TIMED_OUT", 2, ""),
-                    event(1, 1, "FAILED", 2, "")
-                ]
+                vec![e(2, "TIMED_OUT", 2, ""), e(1, "FAILED", 2, "")],
+                "timeout",
             ),
-            "timeout"
-        );
-        // An earlier attempt's timeout does not decide how the last one ended.
-        assert_eq!(
-            class_of(
+            // An earlier attempt's timeout does not decide how the last one ended.
+            (
                 "FAILED",
-                &[
-                    event(1, 1, "TIMED_OUT", 0, ""),
-                    event(1, 2, "FAILED", 1, "")
-                ]
+                vec![e(1, "TIMED_OUT", 0, ""), e(2, "FAILED", 1, "")],
+                "error",
             ),
-            "error"
-        );
-        assert_eq!(
-            class_of(
+            (
                 "FAILED",
-                &[event(
-                    1,
+                vec![e(
                     1,
                     "REASSIGNED",
                     0,
-                    "Worker did not send a heartbeat for 30 seconds"
-                )]
+                    "Worker did not send a heartbeat for 30 seconds",
+                )],
+                "worker_lost",
             ),
-            "worker_lost"
-        );
-        assert_eq!(
-            class_of(
+            (
                 "FAILED",
-                &[event(
-                    1,
+                vec![e(
                     1,
                     "FAILED",
                     0,
-                    "Task reached its maximum reassignment count"
-                )]
+                    "Task reached its maximum reassignment count",
+                )],
+                "worker_lost",
             ),
-            "worker_lost"
-        );
-        // Reassigned, then failed on its new worker: an error.
-        assert_eq!(
-            class_of(
+            // Reassigned, then failed on its new worker: an error.
+            (
                 "FAILED",
-                &[
-                    event(1, 1, "REASSIGNED", 0, ""),
-                    event(1, 2, "FAILED", 0, "")
-                ]
+                vec![e(1, "REASSIGNED", 0, ""), e(2, "FAILED", 0, "")],
+                "error",
             ),
-            "error"
-        );
-        assert_eq!(
-            class_of("CANCELLED", &[event(1, 1, "CANCELLED", 0, "")]),
-            "cancelled"
-        );
-        assert_eq!(class_of("CANCELLED", &[]), "cancelled");
-        assert_eq!(
-            class_of("FAILED", &[event(1, 1, "QUEUED", 0, "")]),
-            "unknown"
-        );
+            ("CANCELLED", vec![e(1, "CANCELLED", 0, "")], "cancelled"),
+            ("CANCELLED", vec![], "cancelled"),
+            ("FAILED", vec![e(1, "QUEUED", 0, "")], "unknown"),
+        ];
+        for (status, events, expected) in cases {
+            let refs: Vec<&Value> = events.iter().collect();
+            assert_eq!(
+                classify(&task(1, status, "boom"), &refs),
+                expected,
+                "{events:?}"
+            );
+        }
     }
 
     fn details(failed: usize) -> Value {

@@ -447,6 +447,8 @@ async fn the_diagnose_tools_answer_over_stdio_and_every_request_fits_the_contrac
     assert_eq!(waiting["workers"][0]["labels"], json!({"region": "eu"}));
     assert_eq!(waiting["rate_limits_at_limit"][0]["key"], "openai");
     assert_eq!(waiting["workflow"]["concurrency"][0]["maxRuns"], 2);
+    let (finished, _) = ok(&session, "why_queued", json!({"workflow_run_id": RUN})).await;
+    assert_eq!(finished["verdict"], "Not queued: the run is FAILED.");
 
     let (failing, _) = ok(&session, "top_failing_workflows", json!({"since": "7d"})).await;
     assert_eq!(failing["failed_runs"], 4);
@@ -493,7 +495,6 @@ async fn runs_tasks_and_workers_carry_their_dashboard_link_and_lists_do_not() {
     }
     let body = text(&call(&session, "list_workers", json!({})).await);
     assert!(!body.contains("dashboard_url"), "{body}");
-    // The run resource is the same JSON as get_run, link included.
     assert_server_conforms(&server).await;
     session.cancel().await.unwrap();
 }

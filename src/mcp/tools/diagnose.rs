@@ -262,6 +262,10 @@ async fn last_success(
 async fn why_queued(call: Call, args: RunArgs) -> ToolResult {
     let (client, run_id) = (&call.client, args.workflow_run_id.0);
     let run = client.get_run(run_id).await?;
+    let link = dashboard::link(client, dashboard::Page::Run(run_id));
+    if !queued::waits(&run) {
+        return Ok(output::item(queued::not_waiting(&run, link)));
+    }
     let version = async {
         match uuid_at(&run, "/run/workflowId") {
             Some(workflow) => client
@@ -291,7 +295,6 @@ async fn why_queued(call: Call, args: RunArgs) -> ToolResult {
         version,
         now: Timestamp::now(),
     };
-    let link = dashboard::link(client, dashboard::Page::Run(run_id));
     Ok(output::item(queued::why(&evidence, link)))
 }
 

@@ -29,42 +29,32 @@ pub struct Evidence {
     pub now: Timestamp,
 }
 
-/// The verdict and its evidence.
-pub fn why(evidence: &Evidence, link: String) -> Value {
-    let run = &evidence.run["run"];
-    let status = text(run, "/status").unwrap_or("unknown");
-    let queued: Vec<&Value> = tasks(&evidence.run)
-        .filter(|t| text(t, "/status") == Some("QUEUED"))
-        .collect();
-    let mut actions: Vec<&str> = queued.iter().filter_map(|t| text(t, "/actionId")).collect();
-    if actions.is_empty() && status == "QUEUED" {
-        actions = version_actions(evidence.version.as_ref());
-    }
-    actions.dedup();
-    let requeues = |kind: &str| requeue_count(&evidence.run, &queued, kind);
-    let findings = Findings {
-        status,
-        queued: !queued.is_empty() || status == "QUEUED",
-        paused: evidence
-            .version
-            .as_ref()
-            .and_then(|v| v.pointer("/workflow/isPaused"))
-            .and_then(Value::as_bool)
-            == Some(true),
-        actions: actions
-            .iter()
-            .map(|a| (*a, fleet(&evidence.workers, a)))
-            .collect(),
-        no_worker_requeues: requeues("REQUEUED_NO_WORKER"),
-        rate_limit_requeues: requeues("REQUEUED_RATE_LIMIT"),
-        exhausted: exhausted(&evidence.rate_limits),
-        concurrency: concurrency(evidence.version.as_ref()),
-        depth: actions
-            .iter()
-            .map(|a| depth(&evidence.queues, a))
-            .max()
-            .flatten(),
+/// Whether anything of the run waits: the run itself, or one of its tasks.
+pub fn waits(run: &Value) -> bool {
+    text(run, "/run/status") == Some("QUEUED") || queued_tasks(run).next().is_some()
+}
+
+/// The answer for a run that does not wait: no evidence is needed.
+pub fn not_waiting(run: &Value, link: String) -> Value {
+    let status = text(run, "/run/status").unwrap_or("unknown");
+    let verdict = match status {
+        "RUNNING" => "Not queued: the run is RUNNING and none of its tasks waits; get_run_timings shows which task takes long.".to_owned(),
+        status => format!("Not queued: the run is {status}."),
     };
+    let mut answer = json!({
+        "verdict": verdict,
+        "workflow_run_id": run.pointer("/run/metadata/id"),
+        "status": status,
+    });
+    answer[dashboard::FIELD] = link.into();
+    crate::mcp::output::prune_nulls(&mut answer);
+    answer
+}
+
+/// Why a waiting run waits: the verdict, then its evidence.
+pub fn why(evidence: &Evidence, link: String) -> Value {
+    let queued: Vec<&Value> = queued_tasks(&evidence.run).collect();
+    let findings = Findings::of(evidence, &queued);
     let queued_tasks: Vec<Value> = queued
         .iter()
         .map(|task| {
@@ -79,19 +69,19 @@ pub fn why(evidence: &Evidence, link: String) -> Value {
             })
         })
         .collect();
-    let workers: Vec<Value> = findings
+    let mut workers: Vec<&Value> = findings
         .actions
         .iter()
-        .flat_map(|(_, fleet)| fleet.iter().map(|w| worker_line(w)))
-        .take(LISTED)
+        .flat_map(|(_, fleet)| fleet.iter().copied())
         .collect();
+    workers.dedup_by_key(|w| w.pointer("/metadata/id"));
     let mut answer = json!({
         "verdict": findings.verdict(),
-        "workflow_run_id": run.pointer("/metadata/id"),
-        "status": status,
+        "workflow_run_id": evidence.run.pointer("/run/metadata/id"),
+        "status": findings.status,
         "queued_tasks": queued_tasks,
-        "actions": actions,
-        "workers": workers,
+        "actions": findings.actions.iter().map(|(action, _)| action).collect::<Vec<_>>(),
+        "workers": workers.iter().take(LISTED).map(|w| worker_line(w)).collect::<Vec<_>>(),
         "requeued": {
             "no_worker": findings.no_worker_requeues,
             "rate_limit": findings.rate_limit_requeues,
@@ -111,7 +101,6 @@ pub fn why(evidence: &Evidence, link: String) -> Value {
 /// What the verdict is drawn from.
 struct Findings<'a> {
     status: &'a str,
-    queued: bool,
     paused: bool,
     /// Each action waited on, with the workers that registered it.
     actions: Vec<(&'a str, Vec<&'a Value>)>,
@@ -122,15 +111,38 @@ struct Findings<'a> {
     depth: Option<i64>,
 }
 
-impl Findings<'_> {
+impl<'a> Findings<'a> {
+    fn of(evidence: &'a Evidence, queued: &[&'a Value]) -> Self {
+        let status = text(&evidence.run, "/run/status").unwrap_or("unknown");
+        let mut actions: Vec<&str> = queued.iter().filter_map(|t| text(t, "/actionId")).collect();
+        if actions.is_empty() {
+            actions = version_actions(evidence.version.as_ref());
+        }
+        actions.sort_unstable();
+        actions.dedup();
+        let version = evidence.version.as_ref();
+        let requeues = |kind: &str| requeue_count(&evidence.run, queued, kind);
+        Findings {
+            status,
+            paused: version.and_then(|v| v.pointer("/workflow/isPaused"))
+                == Some(&Value::Bool(true)),
+            depth: actions
+                .iter()
+                .filter_map(|a| depth(&evidence.queues, a))
+                .max(),
+            actions: actions
+                .into_iter()
+                .map(|a| (a, fleet(&evidence.workers, a)))
+                .collect(),
+            no_worker_requeues: requeues("REQUEUED_NO_WORKER"),
+            rate_limit_requeues: requeues("REQUEUED_RATE_LIMIT"),
+            exhausted: exhausted(&evidence.rate_limits),
+            concurrency: concurrency(version),
+        }
+    }
+
     /// One line: the most likely reason first.
     fn verdict(&self) -> String {
-        if !self.queued {
-            return match self.status {
-                "RUNNING" => "Not queued: the run is RUNNING and none of its tasks waits; get_run_timings shows which task takes long.".into(),
-                status => format!("Not queued: the run is {status}."),
-            };
-        }
         if self.paused {
             return "The workflow is paused: its runs wait until it is resumed (resume_workflow)."
                 .into();
@@ -204,11 +216,12 @@ impl Findings<'_> {
     }
 }
 
-fn tasks(run: &Value) -> impl Iterator<Item = &Value> {
-    run.get("tasks")
-        .and_then(Value::as_array)
+fn queued_tasks(run: &Value) -> impl Iterator<Item = &Value> {
+    let tasks = run.get("tasks").and_then(Value::as_array);
+    tasks
         .into_iter()
         .flatten()
+        .filter(|t| text(t, "/status") == Some("QUEUED"))
 }
 
 /// The step actions of a workflow version, for a run whose tasks do not exist yet.
@@ -475,10 +488,10 @@ mod tests {
         );
         let mut done = run("COMPLETED", json!([]));
         done["run"]["status"] = json!("COMPLETED");
-        assert_eq!(
-            verdict(done, vec![], vec![], None),
-            "Not queued: the run is COMPLETED."
-        );
+        assert!(!waits(&done) && waits(&queued()));
+        let answer = not_waiting(&done, "link".into());
+        assert_eq!(answer["verdict"], "Not queued: the run is COMPLETED.");
+        assert_eq!(answer["dashboard_url"], "link");
     }
 
     #[test]

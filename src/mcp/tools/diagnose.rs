@@ -485,9 +485,17 @@ fn shown(value: &Value, chars: usize) -> Value {
 
 /// `{"QUEUED": 2, "FAILED": 1}`: how many of `items` have each value at `pointer`.
 fn count_by(items: &[&Value], pointer: &str) -> Value {
+    tally(
+        items
+            .iter()
+            .map(|item| text(item, pointer).unwrap_or("unknown")),
+    )
+}
+
+/// How often each key occurs, in order of first occurrence.
+fn tally<'a>(keys: impl IntoIterator<Item = &'a str>) -> Value {
     let mut counts = serde_json::Map::new();
-    for item in items {
-        let key = text(item, pointer).unwrap_or("unknown");
+    for key in keys {
         let count = counts.entry(key).or_insert(json!(0));
         *count = json!(count.as_u64().unwrap_or(0) + 1);
     }

@@ -3,10 +3,10 @@
 //! further. Bounded to [`MAX_REPORT_BYTES`] however many tasks failed: the first
 //! [`DETAILED_TASKS`] in detail, the rest counted with their errors grouped.
 
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::{count_by, each, instant, rows, text, uuid_at};
+use super::{count_by, each, instant, rows, tally, text, uuid_at};
 use crate::{
     hatchet::{
         Client, SortDirection,
@@ -200,12 +200,7 @@ fn build(facts: &Facts, cuts: &Cuts) -> Value {
             json!("No task of this run failed or was cancelled."),
         );
     } else {
-        let mut by_class = Map::new();
-        for class in &classes {
-            let count = by_class.entry(*class).or_insert(json!(0));
-            *count = json!(count.as_u64().unwrap_or(0) + 1);
-        }
-        map.insert("classes".into(), Value::Object(by_class));
+        map.insert("classes".into(), tally(classes.iter().copied()));
     }
     let detailed: Vec<Value> = facts
         .failed

@@ -251,7 +251,8 @@ async fn serve(config: Config) -> Result<(), String> {
     );
     hatchet_mcp::logging::redact_with(client.redactor());
     let mut server = HatchetServer::new(client, config.namespace.clone(), &config.toolsets)
-        .with_max_result_bytes(config.max_result_bytes);
+        .with_max_result_bytes(config.max_result_bytes)
+        .with_token_expiry(config.token_expires_at);
     if let Some(spec) = config.workflow_tools.clone() {
         server = server.with_workflow_tools(spec, hatchet_mcp::mcp::workflow_tools::REFRESH_EVERY);
     }

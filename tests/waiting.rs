@@ -103,15 +103,17 @@ async fn it_answers_the_final_status_once_the_run_finishes() {
     let answer: Value = serde_json::from_str(&text(&result)).unwrap();
     assert_eq!(answer["status"], "FAILED", "{answer}");
     assert_eq!(answer["workflow_run_id"], RUN);
-    assert!(
-        answer["note"].as_str().unwrap().contains("get_run"),
-        "{answer}"
-    );
-    assert_eq!(
-        recorded(&hatchet).await.len(),
-        2,
-        "one poll, a pause, one more"
-    );
+    let link = answer["dashboard_url"].as_str().unwrap();
+    assert!(link.ends_with(&format!("/runs/{RUN}")), "{answer}");
+    // This fake serves no run to report on: the answer says so and where to look.
+    let note = answer["note"].as_str().unwrap();
+    assert!(note.contains("describe_run_failure"), "{answer}");
+    let polls = recorded(&hatchet)
+        .await
+        .iter()
+        .filter(|r| r.path == status_path())
+        .count();
+    assert_eq!(polls, 2, "one poll, a pause, one more");
     assert_server_conforms(&hatchet).await;
     session.cancel().await.unwrap();
 }
@@ -195,9 +197,11 @@ async fn trigger_workflow_with_wait_answers_how_the_new_run_ended() {
     )
     .await;
     let answer: Value = serde_json::from_str(&text(&result)).unwrap();
+    let link = answer["dashboard_url"].as_str().unwrap().to_owned();
+    assert!(link.ends_with(&format!("/runs/{NEW_RUN}")), "{link}");
     assert_eq!(
         answer,
-        json!({"workflow_run_id": NEW_RUN, "status": "COMPLETED", "waited_s": 0})
+        json!({"workflow_run_id": NEW_RUN, "status": "COMPLETED", "waited_s": 0, "dashboard_url": link})
     );
     assert_server_conforms(&hatchet).await;
     session.cancel().await.unwrap();

@@ -36,6 +36,7 @@ macro_rules! api_enum {
 mod error;
 pub mod events;
 pub mod filters;
+pub mod info;
 pub mod logs;
 pub mod metrics;
 pub mod rate_limits;

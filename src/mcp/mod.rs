@@ -2,6 +2,7 @@
 //! it calls the typed client in [`crate::hatchet`].
 
 pub mod args;
+pub mod dashboard;
 pub mod output;
 pub mod prompts;
 pub mod reference;

@@ -43,8 +43,10 @@ impl HatchetServer {
     pub fn new(client: Client, namespace: Option<String>, toolsets: &Toolsets) -> Self {
         let registry = tools::registry(toolsets, client.read_only());
         let instructions = registry::instructions(&client, toolsets, registry.snapshot().tools());
+        let mut ctx = ToolContext::new(client, namespace);
+        ctx.toolsets = toolsets.clone();
         Self {
-            ctx: Arc::new(ToolContext::new(client, namespace)),
+            ctx: Arc::new(ctx),
             registry: Arc::new(registry),
             instructions: instructions.into(),
             workflow_tools: None,
@@ -72,6 +74,14 @@ impl HatchetServer {
         Arc::get_mut(&mut self.ctx)
             .expect("the ceiling is set before the server is shared")
             .max_result_bytes = max_result_bytes;
+        self
+    }
+
+    /// Records when the API token expires (its `exp` claim), for `whoami`.
+    pub fn with_token_expiry(mut self, expires_at: Option<jiff::Timestamp>) -> Self {
+        Arc::get_mut(&mut self.ctx)
+            .expect("the expiry is set before the server is shared")
+            .token_expires_at = expires_at;
         self
     }
 

@@ -10,6 +10,7 @@ use rmcp::{
 };
 use tokio_util::sync::CancellationToken;
 
+use super::Toolsets;
 use crate::{
     hatchet::Client,
     mcp::{args::JsonObject, output, workflow_names::WorkflowNames},
@@ -23,6 +24,10 @@ pub struct ToolContext {
     pub namespace: Option<String>,
     /// The soft result ceiling (`HATCHET_MCP_MAX_RESULT_BYTES`): see [`output`].
     pub max_result_bytes: usize,
+    /// The toolsets this server registers (`HATCHET_MCP_TOOLSETS`), as `whoami` reports them.
+    pub toolsets: Toolsets,
+    /// When the API token expires (its `exp` claim), if it says.
+    pub token_expires_at: Option<jiff::Timestamp>,
     /// Keys the bulk tools' confirm tokens. Derived from the API token, so a token outlives
     /// the process that issued it, yet only a holder of the API token can make one.
     confirm_key: ring::hmac::Key,
@@ -38,6 +43,8 @@ impl ToolContext {
             namespace,
             max_result_bytes: output::DEFAULT_MAX_RESULT_BYTES,
             workflow_names: WorkflowNames::default(),
+            toolsets: Toolsets::default(),
+            token_expires_at: None,
         }
     }
 

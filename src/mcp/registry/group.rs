@@ -75,7 +75,7 @@ struct Guide {
     text: &'static str,
 }
 
-const GUIDES: [Guide; 3] = [
+const GUIDES: [Guide; 4] = [
     Guide {
         group: Group::Runs,
         mutating: false,
@@ -93,6 +93,12 @@ const GUIDES: [Guide; 3] = [
         mutating: true,
         with: None,
         text: "Bulk cancel_runs/replay_runs preview by default (dry_run=true): show the preview, then execute with dry_run=false and, for a filter, the preview's confirm token.",
+    },
+    Guide {
+        group: Group::Diagnose,
+        mutating: false,
+        with: None,
+        text: "One-call diagnosis: describe_run_failure (a failed run), why_queued (a waiting one), compare_runs (what changed), list_stuck_runs and top_failing_workflows (tenant-wide).",
     },
 ];
 

@@ -7,6 +7,7 @@
 //! answer with [`output`](super::output).
 
 mod bulk;
+mod diagnose;
 mod events;
 mod filters;
 mod logs;
@@ -38,6 +39,7 @@ pub fn all() -> Vec<ToolSpec> {
         workflows::opt_in_tools(),
         logs::opt_in_tools(),
         webhooks::opt_in_tools(),
+        diagnose::opt_in_tools(),
         runs::mutating_tools(),
         bulk::mutating_tools(),
         tasks::mutating_tools(),
@@ -128,8 +130,7 @@ mod tests {
     #[test]
     fn every_group_has_a_read_tool_and_names_are_unique() {
         let tools = all();
-        // Diagnose gets its tools in this round.
-        for group in Group::ALL.into_iter().filter(|g| *g != Group::Diagnose) {
+        for group in Group::ALL {
             assert!(
                 tools.iter().any(|t| t.group == group && !t.is_mutating()),
                 "{group:?}"

@@ -11,7 +11,7 @@ use crate::{
     hatchet::runs::{ListRuns, RunStatus, TriggerRun},
     mcp::{
         args::{self, Id, JsonObject, MetadataFilter, Page, PastTime, Priority},
-        output,
+        dashboard, output,
     },
 };
 
@@ -103,9 +103,9 @@ struct RunArgs {
 }
 
 async fn get_run(ctx: Call, args: RunArgs) -> ToolResult {
-    Ok(output::item(
-        ctx.client.get_run(args.workflow_run_id.0).await?,
-    ))
+    let run = ctx.client.get_run(args.workflow_run_id.0).await?;
+    let page = dashboard::Page::Run(args.workflow_run_id.0);
+    Ok(output::item(dashboard::with_link(run, &ctx.client, page)))
 }
 
 async fn get_run_status(ctx: Call, args: RunArgs) -> ToolResult {

@@ -11,7 +11,7 @@ use crate::{
     },
     mcp::{
         args::{Bounded, Id, Page, PastTime},
-        output,
+        dashboard, output,
     },
 };
 
@@ -65,9 +65,9 @@ struct GetTaskArgs {
 
 async fn get_task(ctx: Call, args: GetTaskArgs) -> ToolResult {
     let attempt = args.attempt.map(Attempt::as_u32);
-    Ok(output::item(
-        ctx.client.get_task(args.task_run_id.0, attempt).await?,
-    ))
+    let task = ctx.client.get_task(args.task_run_id.0, attempt).await?;
+    let page = dashboard::Page::Run(args.task_run_id.0);
+    Ok(output::item(dashboard::with_link(task, &ctx.client, page)))
 }
 
 #[derive(Deserialize, JsonSchema)]

@@ -13,6 +13,7 @@ use uuid::Uuid;
 
 use crate::mcp::{
     args::{Bounded, Id},
+    dashboard::{self, Page},
     output,
     registry::{About, Call, Effect, Group, ToolError, ToolResult, ToolSpec},
 };
@@ -80,7 +81,15 @@ pub(super) async fn wait_until_finished(
             .to_owned();
         let waited = started.elapsed();
         if is_finished(&status) || waited >= timeout {
-            return Ok(outcome(run_id, &status, waited, timeout));
+            let mut answer = outcome(run_id, &status, waited, timeout);
+            if status == "FAILED" {
+                attach_failure(&mut answer, call, run_id).await;
+            }
+            return Ok(dashboard::with_link(
+                answer,
+                &call.client,
+                Page::Run(run_id),
+            ));
         }
         let message = format!("{status} after {}s", waited.as_secs());
         let total = Some(timeout.as_secs_f64());
@@ -117,6 +126,25 @@ pub(crate) async fn wait_after_trigger(call: &Call, started: &Value) -> Value {
             "workflow_run_id": run_id,
             "note": format!("Triggered; the wait for its end failed: {error} Check with wait_for_run or get_run."),
         }),
+    }
+}
+
+/// A failed run's answer carries `describe_run_failure`'s report; if that cannot be read, the
+/// answer says so and still gives the status.
+async fn attach_failure(answer: &mut Value, call: &Call, run_id: Uuid) {
+    match super::diagnose::failure_summary(&call.client, run_id).await {
+        Ok(failure) => {
+            answer["failure"] = failure;
+            if let Some(object) = answer.as_object_mut() {
+                object.remove("note");
+            }
+        }
+        Err(error) => {
+            answer["note"] = format!(
+                "The run failed; its failure report could not be read ({error}). Try describe_run_failure."
+            )
+            .into();
+        }
     }
 }
 

@@ -8,7 +8,7 @@ use crate::{
     hatchet::workers::WorkerStatus,
     mcp::{
         args::{Id, Page},
-        output,
+        dashboard, output,
     },
 };
 
@@ -59,7 +59,13 @@ struct GetWorkerArgs {
 }
 
 async fn get_worker(ctx: Call, args: GetWorkerArgs) -> ToolResult {
-    Ok(output::item(ctx.client.get_worker(args.worker_id.0).await?))
+    let worker = ctx.client.get_worker(args.worker_id.0).await?;
+    let page = dashboard::Page::Worker(args.worker_id.0);
+    Ok(output::item(dashboard::with_link(
+        worker,
+        &ctx.client,
+        page,
+    )))
 }
 
 pub fn mutating_tools() -> Vec<ToolSpec> {

@@ -167,7 +167,7 @@ impl Pending {
 
 #[derive(Deserialize, JsonSchema)]
 struct StuckArgs {
-    /// Ago (30m, 6h) or RFC 3339; default 30m
+    /// Default 30m
     older_than: Option<PastTime>,
     statuses: Option<Vec<Pending>>,
     #[serde(default)]
@@ -300,7 +300,6 @@ async fn why_queued(call: Call, args: RunArgs) -> ToolResult {
 
 #[derive(Deserialize, JsonSchema)]
 struct TopFailingArgs {
-    /// Default 24h
     since: Option<PastTime>,
     #[serde(default)]
     limit: Bounded<1, 50, 10>,

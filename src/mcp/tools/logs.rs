@@ -34,7 +34,6 @@ pub fn opt_in_tools() -> Vec<ToolSpec> {
 struct SearchLogsArgs {
     /// Substring, any case
     query: String,
-    /// Default 24h
     since: Option<PastTime>,
     until: Option<PastTime>,
     /// Exact, not a minimum

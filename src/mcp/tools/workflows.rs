@@ -215,7 +215,7 @@ pub fn opt_in_tools() -> Vec<ToolSpec> {
 #[derive(Deserialize, JsonSchema)]
 struct GetWorkflowVersionArgs {
     workflow_id: Id,
-    /// Version id; default latest
+    /// Default latest
     version_id: Option<Id>,
 }
 
@@ -231,7 +231,7 @@ async fn get_workflow_version(call: Call, args: GetWorkflowVersionArgs) -> ToolR
 #[derive(Deserialize, JsonSchema)]
 struct GetWorkflowMetricsArgs {
     workflow_id: Id,
-    /// Count runs of this concurrency group key
+    /// Concurrency group key
     group_key: Option<String>,
 }
 
@@ -249,7 +249,6 @@ const MAX_DAG_RUNS: usize = 50;
 
 #[derive(Deserialize, JsonSchema)]
 struct ListDagTasksArgs {
-    /// 1-50 DAG run ids
     workflow_run_ids: Vec<Id>,
 }
 
@@ -282,7 +281,6 @@ async fn get_scheduled(call: Call, args: GetScheduledArgs) -> ToolResult {
 
 #[derive(Deserialize, JsonSchema)]
 struct GetTaskStatsArgs {
-    /// Default every task
     task_names: Option<Vec<String>>,
 }
 

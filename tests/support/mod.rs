@@ -3,6 +3,8 @@
 
 pub mod contract;
 pub mod fake;
+pub mod fixture;
 pub mod raw;
 pub mod rpc;
 pub mod session;
+pub mod token;

@@ -9,6 +9,7 @@ pub mod registry;
 pub mod resources;
 pub mod server;
 pub mod stdio;
+pub mod summary;
 pub mod tools;
 
 pub use server::HatchetServer;

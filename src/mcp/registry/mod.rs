@@ -32,6 +32,7 @@ pub use validate::SchemaError;
 use super::{
     args::{self, ArgError, JsonObject},
     output::{Answer, TooLarge},
+    summary,
 };
 use crate::hatchet::ApiError;
 
@@ -234,10 +235,31 @@ impl ToolSpec {
         let mut tool = Tool::new(
             self.name.clone(),
             self.description.clone(),
-            self.input_schema.clone(),
+            self.published_schema(),
         );
         tool.annotations = Some(annotations);
         tool
+    }
+
+    /// The input schema `tools/list` shows: the full one, less the arguments every list
+    /// takes alike ([`summary::list_arguments`]), which the instructions describe once. The
+    /// tool still takes them, and the reference documents them per tool.
+    fn published_schema(&self) -> Arc<JsonObject> {
+        let shared = summary::list_arguments();
+        let properties = self
+            .input_schema
+            .get("properties")
+            .and_then(|p| p.as_object());
+        let is_shared =
+            |(name, schema): (&String, &serde_json::Value)| shared.get(name) == Some(schema);
+        if !properties.is_some_and(|p| p.iter().any(is_shared)) {
+            return self.input_schema.clone();
+        }
+        let mut schema = (*self.input_schema).clone();
+        if let Some(serde_json::Value::Object(properties)) = schema.get_mut("properties") {
+            properties.retain(|name, schema| !is_shared((name, schema)));
+        }
+        Arc::new(schema)
     }
 }
 

@@ -9,6 +9,7 @@ use crate::{
     mcp::{
         args::{self, ArgError, Id, JsonObject, Page},
         output,
+        summary::{self, Detail},
     },
 };
 
@@ -21,7 +22,7 @@ pub fn read_tools() -> Vec<ToolSpec> {
                 group: Group::Filters,
                 effect: Effect::Read,
                 rest: "GET /api/v1/stable/tenants/{t}/filters",
-                description: "Expression, scope, payload.",
+                description: "Expression and scope of each event filter.",
             },
             list_filters,
         ),
@@ -56,6 +57,7 @@ struct ListFiltersArgs {
     scopes: Option<Vec<String>>,
     #[serde(flatten)]
     page: Page,
+    detail: Option<Detail>,
 }
 
 async fn list_filters(ctx: Call, args: ListFiltersArgs) -> ToolResult {
@@ -66,7 +68,7 @@ async fn list_filters(ctx: Call, args: ListFiltersArgs) -> ToolResult {
         .client
         .list_filters(&workflow_ids, &scopes, limit, offset)
         .await?;
-    Ok(output::list(filters, Some(&args.page), true))
+    Ok(output::list(filters, Some(&args.page), true).summarised(&summary::FILTERS, args.detail))
 }
 
 #[derive(Deserialize, JsonSchema)]

@@ -9,6 +9,30 @@ pub fn cut(text: &str, max_chars: usize) -> String {
     }
 }
 
+/// `text` cut to at most `max_chars` characters by leaving out its middle, with a marker that
+/// says how many characters were left out. The start of an error often says what failed and
+/// the end of a traceback says why, so the start keeps at most half, and no more than the
+/// first line when that is shorter (`Traceback (most recent call last):`); the end has the rest.
+pub fn cut_middle(text: &str, max_chars: usize) -> String {
+    let count = text.chars().count();
+    if count <= max_chars {
+        return text.to_owned();
+    }
+    let first_line = text.lines().next().map_or(0, |line| line.chars().count());
+    let head = (max_chars / 2).min(first_line);
+    let byte_at = |chars: usize| {
+        text.char_indices()
+            .nth(chars)
+            .map_or(text.len(), |(at, _)| at)
+    };
+    format!(
+        "{}…[{} characters cut]…{}",
+        &text[..byte_at(head)],
+        count - max_chars,
+        &text[byte_at(count - (max_chars - head))..]
+    )
+}
+
 /// How much of a bad input an error message echoes back.
 pub const PREVIEW_CHARS: usize = 80;
 
@@ -42,6 +66,17 @@ mod tests {
         assert_eq!(
             preview(&"x".repeat(1000)).chars().count(),
             PREVIEW_CHARS + 1
+        );
+    }
+
+    #[test]
+    fn cuts_the_middle_and_says_how_much() {
+        assert_eq!(cut_middle("abcdéfghij", 4), "ab…[6 characters cut]…ij");
+        assert_eq!(cut_middle("abcde", 4), "ab…[1 characters cut]…de");
+        assert_eq!(cut_middle("abcd", 4), "abcd");
+        assert_eq!(
+            cut_middle("Trace:\n  a\n  b\nError: bad", 16),
+            "Trace:…[9 characters cut]…Error: bad"
         );
     }
 }

@@ -72,6 +72,14 @@ async fn list_runs_sends_the_contract_request_and_returns_compact_json() {
     assert_eq!(
         text(&result),
         format!(
+            r#"{{"rows":[{{"id":"{RUN}","status":"FAILED"}}],"pagination":{{"current_page":1,"num_pages":2,"next_page":2}},"next_offset":2}}"#
+        )
+    );
+    // The API's row, whole but for nulls and payloads, on request.
+    let full = call(&session, "list_runs", json!({"detail": "full", "limit": 2})).await;
+    assert_eq!(
+        text(&full),
+        format!(
             r#"{{"rows":[{{"metadata":{{"id":"{RUN}"}},"status":"FAILED","workflowId":"{WORKFLOW}"}}],"pagination":{{"current_page":1,"num_pages":2,"next_page":2}},"next_offset":2}}"#
         )
     );

@@ -60,7 +60,7 @@ use reqwest::{
 use serde::Serialize;
 use serde_json::Value;
 use tokio::{
-    sync::{OwnedSemaphorePermit, Semaphore},
+    sync::{OnceCell, OwnedSemaphorePermit, Semaphore},
     time::Instant,
 };
 use uuid::Uuid;
@@ -213,7 +213,10 @@ impl Request {
 
 #[derive(Debug, Clone)]
 pub struct Client {
-    http: reqwest::Client,
+    /// Built on the first request (see [`Client::http`]): loading the system's root
+    /// certificates reads and parses every file of its store, which `initialize` need not
+    /// wait for. Shared by the clones of this client.
+    http: Arc<OnceCell<reqwest::Client>>,
     options: ClientOptions,
     /// Shared by every request of this client: see [`TOTAL_BODY_BUDGET_BYTES`].
     body_budget: Arc<Semaphore>,
@@ -222,30 +225,34 @@ pub struct Client {
 }
 
 impl Client {
+    /// A client for `options`. Nothing is read or connected yet: the HTTP client is built
+    /// on the first request. (Never fails today; the `Result` keeps room for checks that
+    /// cannot wait.)
     pub fn new(options: ClientOptions) -> Result<Self, ApiError> {
-        // reqwest is built without a bundled crypto provider; ring is the light one.
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        let http = reqwest::Client::builder()
-            // A redirect would carry the Authorization header to wherever it points.
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!(
-                env!("CARGO_PKG_NAME"),
-                "/",
-                env!("CARGO_PKG_VERSION")
-            ))
-            .build()
-            .map_err(|e| {
-                ApiError::new(
-                    ErrorKind::Transport,
-                    format!("could not build the HTTP client: {e}"),
-                )
-            })?;
         Ok(Self {
-            http,
+            http: Arc::new(OnceCell::new()),
             body_budget: Arc::new(Semaphore::new(TOTAL_BODY_BUDGET_BYTES)),
             redactor: Arc::new(options.token.redactor()),
             options,
         })
+    }
+
+    /// The HTTP client, built once, on a blocking thread: its TLS verifier loads the
+    /// platform's root certificates (so a self-hosted engine behind a private CA in the
+    /// system store is trusted), which is file I/O. A failed build is not kept: the next
+    /// request tries again.
+    async fn http(&self) -> Result<&reqwest::Client, ApiError> {
+        self.http
+            .get_or_try_init(|| async {
+                match tokio::task::spawn_blocking(build_http_client).await {
+                    Ok(built) => built,
+                    Err(join_error) => Err(ApiError::new(
+                        ErrorKind::Transport,
+                        format!("could not build the HTTP client: {join_error}"),
+                    )),
+                }
+            })
+            .await
     }
 
     pub fn tenant_id(&self) -> Uuid {
@@ -433,7 +440,8 @@ impl Client {
     ) -> Result<Value, ApiError> {
         let token = &self.options.token;
         let mut builder = self
-            .http
+            .http()
+            .await?
             .request(request.method.clone(), url.clone())
             .header(header::AUTHORIZATION, format!("Bearer {}", token.expose()))
             .header(header::ACCEPT, "application/json");
@@ -604,6 +612,26 @@ impl Client {
     }
 }
 
+fn build_http_client() -> Result<reqwest::Client, ApiError> {
+    // reqwest is built without a bundled crypto provider; ring is the light one.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder()
+        // A redirect would carry the Authorization header to wherever it points.
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent(concat!(
+            env!("CARGO_PKG_NAME"),
+            "/",
+            env!("CARGO_PKG_VERSION")
+        ))
+        .build()
+        .map_err(|e| {
+            ApiError::new(
+                ErrorKind::Transport,
+                format!("could not build the HTTP client: {e}"),
+            )
+        })
+}
+
 fn with_attempts(mut error: ApiError, attempts: u32) -> ApiError {
     if attempts > 1 {
         error
@@ -722,6 +750,24 @@ mod tests {
             max_body_bytes: 1024,
         })
         .unwrap()
+    }
+
+    #[tokio::test]
+    async fn the_http_client_is_built_on_the_first_request_and_shared_by_clones() {
+        let c = Client::new(ClientOptions {
+            retry: RetryPolicy {
+                max_retries: 0,
+                ..RetryPolicy::default()
+            },
+            ..client(true).options
+        })
+        .unwrap();
+        let clone = c.clone();
+        assert!(c.http.get().is_none(), "nothing is built before a request");
+        // Port 9 is closed: the request fails, after the client was built for it.
+        let error = c.send(c.v1(Method::GET, &["x"])).await.unwrap_err();
+        assert_eq!(error.kind, ErrorKind::Transport, "{error}");
+        assert!(clone.http.get().is_some(), "built once, for every clone");
     }
 
     #[test]

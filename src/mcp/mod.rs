@@ -10,6 +10,7 @@ pub mod registry;
 pub mod resources;
 pub mod server;
 pub mod stdio;
+pub mod summary;
 pub mod tools;
 pub mod workflow_names;
 pub mod workflow_tools;

@@ -1,5 +1,5 @@
-//! Shaping what a tool returns: compact JSON, nulls dropped, payloads left out of lists on
-//! request, `next_offset` for paging, and the result ceilings.
+//! Shaping what a tool returns: compact JSON, nulls dropped, summary rows (see [`summary`]),
+//! payloads left out of lists unless asked, `next_offset` for paging, and the result ceilings.
 //!
 //! A handler returns an [`Answer`]; the server renders it once, with the ceilings of this
 //! process, so every tool is bounded the same way:
@@ -10,7 +10,10 @@
 
 use serde_json::{Map, Value};
 
-use super::args::Page;
+use super::{
+    args::Page,
+    summary::{Detail, PAYLOAD_FIELDS, Summary},
+};
 use crate::text;
 
 /// No result is larger than this, whatever the configuration.
@@ -22,9 +25,6 @@ pub const DEFAULT_MAX_RESULT_BYTES: usize = 80_000;
 
 /// The smallest soft ceiling that still leaves room for one summary row.
 pub const MIN_MAX_RESULT_BYTES: usize = 4_000;
-
-/// Row fields that carry user payloads; lists leave them out unless asked.
-const PAYLOAD_FIELDS: [&str; 3] = ["input", "output", "payload"];
 
 /// Text values are never cut shorter than this when an object is shrunk to fit.
 const MIN_KEPT_CHARS: usize = 200;
@@ -44,11 +44,13 @@ pub struct TooLarge {
 pub enum Answer {
     /// One object, whole (nulls dropped).
     Item(Value),
-    /// A page of rows (`{rows, pagination, ...}`).
+    /// A page of rows (`{rows, pagination, ...}`), each row whole or, with a `summary`,
+    /// projected by it.
     List {
         value: Value,
         page: Option<Page>,
         keep_payloads: bool,
+        summary: Option<&'static Summary>,
     },
 }
 
@@ -64,10 +66,30 @@ pub fn list(value: Value, page: Option<&Page>, keep_payloads: bool) -> Answer {
         value,
         page: page.copied(),
         keep_payloads,
+        summary: None,
     }
 }
 
 impl Answer {
+    /// A list whose rows are `summary`'s projection of the API's, unless `detail` asks for
+    /// them whole. A single object stays whole.
+    pub fn summarised(self, summary: &'static Summary, detail: Option<Detail>) -> Answer {
+        match self {
+            Answer::List {
+                value,
+                page,
+                keep_payloads,
+                ..
+            } => Answer::List {
+                value,
+                page,
+                keep_payloads,
+                summary: (detail.unwrap_or_default() == Detail::Summary).then_some(summary),
+            },
+            item => item,
+        }
+    }
+
     /// The text sent to the client: at most `max_bytes` (itself capped at
     /// [`HARD_MAX_RESULT_BYTES`]).
     pub fn render(self, max_bytes: usize) -> Result<String, TooLarge> {
@@ -81,10 +103,13 @@ impl Answer {
                 mut value,
                 page,
                 keep_payloads,
+                summary,
             } => {
                 prune_nulls(&mut value);
-                if !keep_payloads {
-                    strip_payloads(&mut value);
+                match summary {
+                    Some(summary) => summary.apply(&mut value, keep_payloads),
+                    None if !keep_payloads => strip_payloads(&mut value),
+                    None => {}
                 }
                 if let (Some(page), Value::Object(map)) = (page, &mut value) {
                     let next = next_offset(map, page.offset.get(), page.limit.get());
@@ -135,6 +160,11 @@ fn fit_list(value: Value, page: Option<&Page>, limit: usize) -> String {
         if let Some(next) = next {
             map.insert("next_offset".into(), next.into());
         }
+        // A note already there (say, that texts were cut) is kept, this one after it.
+        let note = match map.get("note").and_then(Value::as_str) {
+            Some(earlier) => format!("{earlier} {note}"),
+            None => note,
+        };
         map.insert("note".into(), note.into());
         Value::Object(map).to_string()
     };

@@ -7,6 +7,7 @@ use serde_json::Value;
 use super::{
     args::{DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT},
     registry::ToolSpec,
+    summary::{self, MAX_SUMMARY_TEXT_CHARS},
 };
 
 /// `docs/tools.md`.
@@ -16,7 +17,9 @@ pub fn tools_markdown(tools: &[ToolSpec]) -> String {
          <!-- Generated from the tool registry by `UPDATE_DOCS=1 cargo test --test docs`; do not edit by hand. -->\n\n\
          Every tool returns one text block of compact JSON, or an `isError` result whose text says what went wrong and what to try.\n\
          Ids are UUIDs, checked before anything is sent; a `workflow_ids` filter takes workflow names as well (looked up once a minute, namespace applied). Times (`since`, `until`) take RFC 3339 with any offset, or a duration ago (`90m`, `6h`, `7d`).\n\
-         Paged lists take `limit` (1 to {MAX_PAGE_LIMIT}, default {DEFAULT_PAGE_LIMIT}) and `offset` (default 0) and answer with `next_offset` (`null` on the last page).\n",
+         Paged lists take `limit` (1 to {MAX_PAGE_LIMIT}, default {DEFAULT_PAGE_LIMIT}) and `offset` (default 0) and answer with `next_offset` (`null` on the last page).\n\
+         Lists answer summary rows: the keys each tool's \"Summary rows\" names, taken from the API's field in brackets, with empty values, zeros and `false` left out where they say nothing, times to the second, and texts over {MAX_SUMMARY_TEXT_CHARS} characters cut in the middle (a `note` then says where to read them whole). `detail: \"full\"` returns the API's rows whole instead.\n\
+         `tools/list` leaves `detail`, `limit` and `offset` out of each list tool's schema (the server's instructions describe them once); the tables below show them.\n",
     );
     for (heading, mutating) in [
         ("Read tools (always registered)", false),
@@ -52,6 +55,9 @@ fn tool_section(tool: &ToolSpec) -> String {
         "\n### `{}`: {}\n\n{}\n\n- REST: `{}`\n- Group: {toolset}\n- Annotations: readOnly={read_only}, destructive={destructive}, idempotent={idempotent}, openWorld=true\n",
         tool.name, tool.title, tool.description, tool.rest
     );
+    if let Some(summary) = summary::of(&tool.name) {
+        out.push_str(&format!("- Summary rows: {}\n", summary.describe()));
+    }
     let properties = tool
         .input_schema
         .get("properties")
@@ -76,7 +82,10 @@ fn tool_section(tool: &ToolSpec) -> String {
             } else {
                 "no"
             },
-            default_of(name, schema).map_or(String::new(), |d| format!("`{d}`")),
+            default_of(name, schema).map_or(String::new(), |d| match d {
+                Value::String(text) => format!("`{text}`"),
+                other => format!("`{other}`"),
+            }),
             allowed(schema),
             schema
                 .get("description")
@@ -100,6 +109,7 @@ fn default_of(name: &str, schema: &Value) -> Option<Value> {
         Some("boolean") => Some(Value::Bool(false)),
         Some("integer") if is_page_limit => Some(DEFAULT_PAGE_LIMIT.into()),
         Some("integer") if name == "offset" => Some(0.into()),
+        Some("string") if name == "detail" => Some("summary".into()),
         _ => None,
     }
 }

@@ -3,7 +3,9 @@
 
 pub mod contract;
 pub mod fake;
+pub mod fixture;
 pub mod in_process;
 pub mod raw;
 pub mod rpc;
 pub mod session;
+pub mod token;

@@ -121,7 +121,8 @@ pub fn instructions(
     );
     text.push_str(&format!(
         "Statuses: v1 runs and tasks are QUEUED RUNNING COMPLETED CANCELLED FAILED; older objects (scheduled runs, step runs) use PENDING SUCCEEDED BACKOFF and others.\n\
-         Times (since/until) take RFC 3339 or a duration ago such as 90m, 6h, 7d. Lists take limit (1-{MAX_PAGE_LIMIT}, default {DEFAULT_PAGE_LIMIT}) and offset (default 0), and return next_offset while more pages exist. Windows default to the last 24h; workflow_ids filters take workflow names too.\n",
+         Times (since/until) take RFC 3339 or a duration ago such as 90m, 6h, 7d.\n\
+         Lists answer summary rows; detail=\"full\" returns the API's rows whole. Paged lists take limit (1-{MAX_PAGE_LIMIT}, default {DEFAULT_PAGE_LIMIT}) and offset (default 0), and return next_offset while more pages exist. Tool schemas leave out detail, limit and offset. Windows default to the last 24h; workflow_ids filters take workflow names too.\n",
     ));
     let has = |group: Group, mutating: bool| {
         tools

@@ -3,7 +3,7 @@
 //! `notifications/tools/list_changed` straight to a client that used `initialize`, and on
 //! each `subscriptions/listen` stream that asked for it (protocol 2026-07-28 and later).
 
-use std::sync::{Arc, Mutex, PoisonError, RwLock};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError, RwLock};
 
 use rmcp::{
     RoleServer,
@@ -13,16 +13,19 @@ use rmcp::{
 
 use super::{Group, ToolSpec};
 
-/// One version of the registered tools, with `tools/list` prebuilt.
+/// One version of the registered tools, with `tools/list` built once, when first asked
+/// for (not before `initialize` is answered: it generates every tool's schema).
 pub struct ToolSet {
     tools: Vec<Arc<ToolSpec>>,
-    listed: Vec<Tool>,
+    listed: OnceLock<Vec<Tool>>,
 }
 
 impl ToolSet {
     fn new(tools: Vec<Arc<ToolSpec>>) -> Self {
-        let listed = tools.iter().map(|t| t.to_mcp()).collect();
-        Self { tools, listed }
+        Self {
+            tools,
+            listed: OnceLock::new(),
+        }
     }
 
     pub fn tools(&self) -> &[Arc<ToolSpec>] {
@@ -31,7 +34,8 @@ impl ToolSet {
 
     /// `tools/list`, in registration order.
     pub fn listed(&self) -> &[Tool] {
-        &self.listed
+        self.listed
+            .get_or_init(|| self.tools.iter().map(|t| t.to_mcp()).collect())
     }
 
     pub fn find(&self, name: &str) -> Option<&Arc<ToolSpec>> {

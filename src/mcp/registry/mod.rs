@@ -17,7 +17,13 @@ mod live;
 mod toolsets;
 mod validate;
 
-use std::{borrow::Cow, future::Future, pin::Pin, sync::Arc};
+use std::{
+    borrow::Cow,
+    future::Future,
+    ops::Deref,
+    pin::Pin,
+    sync::{Arc, OnceLock},
+};
 
 use rmcp::model::{Tool, ToolAnnotations};
 use schemars::JsonSchema;
@@ -32,6 +38,7 @@ pub use validate::SchemaError;
 use super::{
     args::{self, ArgError, JsonObject},
     output::{Answer, TooLarge},
+    summary,
 };
 use crate::hatchet::ApiError;
 
@@ -105,6 +112,47 @@ pub struct About<S> {
     pub description: S,
 }
 
+/// A tool's input schema, generated when first needed: `initialize` needs none, and a
+/// read-only server never lists or calls its mutating tools. Reads as the schema itself.
+pub struct InputSchema {
+    schema: OnceLock<Arc<JsonObject>>,
+    generate: fn() -> JsonObject,
+}
+
+impl InputSchema {
+    fn lazy(generate: fn() -> JsonObject) -> Self {
+        Self {
+            schema: OnceLock::new(),
+            generate,
+        }
+    }
+
+    fn ready(schema: JsonObject) -> Self {
+        Self {
+            schema: OnceLock::from(Arc::new(schema)),
+            generate: JsonObject::new,
+        }
+    }
+
+    /// The schema, shared.
+    pub fn arc(&self) -> Arc<JsonObject> {
+        self.generated().clone()
+    }
+
+    // Not `get`: that is the schema's own (a `Map`'s) method, reached through `Deref`.
+    fn generated(&self) -> &Arc<JsonObject> {
+        self.schema.get_or_init(|| Arc::new((self.generate)()))
+    }
+}
+
+impl Deref for InputSchema {
+    type Target = JsonObject;
+
+    fn deref(&self) -> &JsonObject {
+        self.generated()
+    }
+}
+
 /// One tool: its metadata, its input schema and its handler.
 pub struct ToolSpec {
     pub name: Cow<'static, str>,
@@ -113,7 +161,7 @@ pub struct ToolSpec {
     pub group: Group,
     pub effect: Effect,
     pub rest: Cow<'static, str>,
-    pub input_schema: Arc<JsonObject>,
+    pub input_schema: InputSchema,
     /// Whether the `default` toolset has it (see [`ToolSpec::opt_in`]).
     pub in_default: bool,
     handler: Handler,
@@ -136,7 +184,7 @@ impl ToolSpec {
                     Err(error) => Box::pin(std::future::ready(Err(error.into()))),
                 },
             );
-        Self::assemble(about, args::schema_for::<A>(), handler)
+        Self::assemble(about, InputSchema::lazy(args::schema_for::<A>), handler)
     }
 
     /// A tool whose input schema arrives at runtime: the arguments are validated against
@@ -160,12 +208,12 @@ impl ToolSpec {
                 Err(error) => Box::pin(std::future::ready(Err(error.into()))),
             }
         });
-        Ok(Self::assemble(about, schema, handler))
+        Ok(Self::assemble(about, InputSchema::ready(schema), handler))
     }
 
     fn assemble<S: Into<Cow<'static, str>>>(
         about: About<S>,
-        input_schema: JsonObject,
+        input_schema: InputSchema,
         handler: Handler,
     ) -> Self {
         Self {
@@ -175,7 +223,7 @@ impl ToolSpec {
             group: about.group,
             effect: about.effect,
             rest: about.rest.into(),
-            input_schema: Arc::new(input_schema),
+            input_schema,
             in_default: true,
             handler,
         }
@@ -234,10 +282,31 @@ impl ToolSpec {
         let mut tool = Tool::new(
             self.name.clone(),
             self.description.clone(),
-            self.input_schema.clone(),
+            self.published_schema(),
         );
         tool.annotations = Some(annotations);
         tool
+    }
+
+    /// The input schema `tools/list` shows: the full one, less the arguments every list
+    /// takes alike ([`summary::list_arguments`]), which the instructions describe once. The
+    /// tool still takes them, and the reference documents them per tool.
+    fn published_schema(&self) -> Arc<JsonObject> {
+        let shared = summary::list_arguments();
+        let properties = self
+            .input_schema
+            .get("properties")
+            .and_then(|p| p.as_object());
+        let is_shared =
+            |(name, schema): (&String, &serde_json::Value)| shared.get(name) == Some(schema);
+        if !properties.is_some_and(|p| p.iter().any(is_shared)) {
+            return self.input_schema.arc();
+        }
+        let mut schema = (*self.input_schema).clone();
+        if let Some(serde_json::Value::Object(properties)) = schema.get_mut("properties") {
+            properties.retain(|name, schema| !is_shared((name, schema)));
+        }
+        Arc::new(schema)
     }
 }
 
@@ -297,6 +366,18 @@ mod tests {
             mutating_tool().call(call(false), None).await.unwrap(),
             output::item("changed".into())
         );
+    }
+
+    #[test]
+    fn a_schema_is_generated_when_first_needed() {
+        let tool = mutating_tool();
+        assert!(
+            tool.input_schema.schema.get().is_none(),
+            "not at construction"
+        );
+        let listed = tool.to_mcp();
+        assert!(tool.input_schema.schema.get().is_some());
+        assert_eq!(*listed.input_schema, *tool.input_schema);
     }
 
     #[test]

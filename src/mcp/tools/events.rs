@@ -13,6 +13,7 @@ use crate::{
     mcp::{
         args::{self, Id, JsonObject, MetadataFilter, NoArgs, Page, PastTime, Priority},
         output,
+        summary::{self, Detail},
     },
 };
 
@@ -72,6 +73,7 @@ struct ListEventsArgs {
     include_payloads: bool,
     #[serde(flatten)]
     page: Page,
+    detail: Option<Detail>,
 }
 
 async fn list_events(ctx: Call, args: ListEventsArgs) -> ToolResult {
@@ -90,11 +92,10 @@ async fn list_events(ctx: Call, args: ListEventsArgs) -> ToolResult {
         offset: args.page.offset(),
     };
     let events = ctx.client.list_events(&query).await?;
-    Ok(output::list(
-        events,
-        Some(&args.page),
-        args.include_payloads,
-    ))
+    Ok(
+        output::list(events, Some(&args.page), args.include_payloads)
+            .summarised(&summary::EVENTS, args.detail),
+    )
 }
 
 #[derive(Deserialize, JsonSchema)]

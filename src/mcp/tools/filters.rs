@@ -10,6 +10,7 @@ use crate::{
     mcp::{
         args::{ArgError, Id, JsonObject, Page},
         output,
+        summary::{self, Detail},
     },
 };
 
@@ -22,7 +23,7 @@ pub fn read_tools() -> Vec<ToolSpec> {
                 group: Group::Filters,
                 effect: Effect::Read,
                 rest: "GET /api/v1/stable/tenants/{t}/filters",
-                description: "Expression, scope, payload.",
+                description: "Expression and scope of each event filter.",
             },
             list_filters,
         ),
@@ -57,6 +58,7 @@ struct ListFiltersArgs {
     scopes: Option<Vec<String>>,
     #[serde(flatten)]
     page: Page,
+    detail: Option<Detail>,
 }
 
 async fn list_filters(ctx: Call, args: ListFiltersArgs) -> ToolResult {
@@ -69,7 +71,7 @@ async fn list_filters(ctx: Call, args: ListFiltersArgs) -> ToolResult {
         .client
         .list_filters(&workflow_ids, &scopes, limit, offset)
         .await?;
-    Ok(output::list(filters, Some(&args.page), true))
+    Ok(output::list(filters, Some(&args.page), true).summarised(&summary::FILTERS, args.detail))
 }
 
 #[derive(Deserialize, JsonSchema)]

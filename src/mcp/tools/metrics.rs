@@ -14,6 +14,7 @@ use crate::{
     mcp::{
         args::{self, Bounded, Id, NoArgs, Page, PastTime},
         output,
+        summary::{self, Detail},
     },
 };
 
@@ -85,6 +86,7 @@ struct ListRateLimitsArgs {
     order_by_direction: Option<LowerSortDirection>,
     #[serde(flatten)]
     page: Page,
+    detail: Option<Detail>,
 }
 
 async fn list_rate_limits(ctx: Call, args: ListRateLimitsArgs) -> ToolResult {
@@ -99,7 +101,8 @@ async fn list_rate_limits(ctx: Call, args: ListRateLimitsArgs) -> ToolResult {
         ctx.client.list_rate_limits(&query).await?,
         Some(&args.page),
         true,
-    ))
+    )
+    .summarised(&summary::RATE_LIMITS, args.detail))
 }
 
 async fn get_queue_metrics(ctx: Call, _: NoArgs) -> ToolResult {
@@ -146,15 +149,16 @@ struct GetRunTimingsArgs {
     workflow_run_id: Id,
     /// Child-run levels 0-10; default 0
     depth: Option<Bounded<0, { i64::MAX }, 0>>,
+    detail: Option<Detail>,
 }
 
 async fn get_run_timings(ctx: Call, args: GetRunTimingsArgs) -> ToolResult {
     let depth = args.depth.map(|d| d.as_u32());
-    Ok(output::item(
-        ctx.client
-            .get_run_timings(args.workflow_run_id.0, depth)
-            .await?,
-    ))
+    let timings = ctx
+        .client
+        .get_run_timings(args.workflow_run_id.0, depth)
+        .await?;
+    Ok(output::list(timings, None, true).summarised(&summary::TIMINGS, args.detail))
 }
 
 #[derive(Deserialize, JsonSchema)]
@@ -162,6 +166,7 @@ struct GetTraceArgs {
     workflow_run_id: Id,
     #[serde(flatten)]
     page: Page,
+    detail: Option<Detail>,
 }
 
 async fn get_trace(ctx: Call, args: GetTraceArgs) -> ToolResult {
@@ -170,7 +175,7 @@ async fn get_trace(ctx: Call, args: GetTraceArgs) -> ToolResult {
         .client
         .get_trace(args.workflow_run_id.0, limit, offset)
         .await?;
-    Ok(output::list(spans, Some(&args.page), true))
+    Ok(output::list(spans, Some(&args.page), true).summarised(&summary::TRACE, args.detail))
 }
 
 #[cfg(test)]

@@ -12,6 +12,7 @@ use crate::{
     mcp::{
         args::{self, Id, JsonObject, MetadataFilter, Page, PastTime, Priority},
         dashboard, output,
+        summary::{self, Detail},
     },
 };
 
@@ -73,6 +74,7 @@ struct ListRunsArgs {
     include_payloads: bool,
     #[serde(flatten)]
     page: Page,
+    detail: Option<Detail>,
 }
 
 async fn list_runs(ctx: Call, args: ListRunsArgs) -> ToolResult {
@@ -94,7 +96,8 @@ async fn list_runs(ctx: Call, args: ListRunsArgs) -> ToolResult {
         offset: args.page.offset(),
     };
     let runs = ctx.client.list_runs(&query).await?;
-    Ok(output::list(runs, Some(&args.page), args.include_payloads))
+    Ok(output::list(runs, Some(&args.page), args.include_payloads)
+        .summarised(&summary::RUNS, args.detail))
 }
 
 #[derive(Deserialize, JsonSchema)]

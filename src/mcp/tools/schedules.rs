@@ -17,6 +17,7 @@ use crate::{
     mcp::{
         args::{CronExpression, FutureTime, Id, JsonObject, MetadataFilter, Page, Priority},
         output,
+        summary::{self, Detail},
     },
 };
 
@@ -29,7 +30,7 @@ pub fn read_tools() -> Vec<ToolSpec> {
                 group: Group::Schedules,
                 effect: Effect::Read,
                 rest: "GET /api/v1/tenants/{t}/workflows/crons",
-                description: "Expression, workflow, input.",
+                description: "Expression and workflow of each cron.",
             },
             list_crons,
         ),
@@ -68,6 +69,7 @@ struct ListCronsArgs {
     order_by_direction: Option<SortDirection>,
     #[serde(flatten)]
     page: Page,
+    detail: Option<Detail>,
 }
 
 async fn list_crons(ctx: Call, args: ListCronsArgs) -> ToolResult {
@@ -81,11 +83,10 @@ async fn list_crons(ctx: Call, args: ListCronsArgs) -> ToolResult {
         limit: args.page.limit(),
         offset: args.page.offset(),
     };
-    Ok(output::list(
-        ctx.client.list_crons(&query).await?,
-        Some(&args.page),
-        true,
-    ))
+    Ok(
+        output::list(ctx.client.list_crons(&query).await?, Some(&args.page), true)
+            .summarised(&summary::CRONS, args.detail),
+    )
 }
 
 #[derive(Deserialize, JsonSchema)]
@@ -107,6 +108,7 @@ struct ListScheduledArgs {
     order_by_direction: Option<SortDirection>,
     #[serde(flatten)]
     page: Page,
+    detail: Option<Detail>,
 }
 
 async fn list_scheduled(ctx: Call, args: ListScheduledArgs) -> ToolResult {
@@ -124,7 +126,8 @@ async fn list_scheduled(ctx: Call, args: ListScheduledArgs) -> ToolResult {
         ctx.client.list_scheduled(&query).await?,
         Some(&args.page),
         true,
-    ))
+    )
+    .summarised(&summary::SCHEDULED, args.detail))
 }
 
 pub fn mutating_tools() -> Vec<ToolSpec> {

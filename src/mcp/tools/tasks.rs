@@ -12,6 +12,7 @@ use crate::{
     mcp::{
         args::{Bounded, Id, Page, PastTime},
         dashboard, output,
+        summary::{self, Detail},
     },
 };
 
@@ -86,6 +87,7 @@ struct GetTaskLogsArgs {
     order: Option<SortDirection>,
     /// Default all
     attempt: Option<Attempt>,
+    detail: Option<Detail>,
 }
 
 async fn get_task_logs(ctx: Call, args: GetTaskLogsArgs) -> ToolResult {
@@ -99,7 +101,7 @@ async fn get_task_logs(ctx: Call, args: GetTaskLogsArgs) -> ToolResult {
         attempt: args.attempt.map(Attempt::as_u32),
     };
     let logs = ctx.client.get_task_logs(args.task_run_id.0, &query).await?;
-    Ok(output::list(logs, None, true))
+    Ok(output::list(logs, None, true).summarised(&summary::LOGS, args.detail))
 }
 
 #[derive(Deserialize, JsonSchema)]
@@ -107,6 +109,7 @@ struct ListTaskEventsArgs {
     task_run_id: Id,
     #[serde(flatten)]
     page: Page,
+    detail: Option<Detail>,
 }
 
 async fn list_task_events(ctx: Call, args: ListTaskEventsArgs) -> ToolResult {
@@ -115,7 +118,7 @@ async fn list_task_events(ctx: Call, args: ListTaskEventsArgs) -> ToolResult {
         .client
         .list_task_events(args.task_run_id.0, limit, offset)
         .await?;
-    Ok(output::list(events, Some(&args.page), true))
+    Ok(output::list(events, Some(&args.page), true).summarised(&summary::TASK_EVENTS, args.detail))
 }
 
 pub fn mutating_tools() -> Vec<ToolSpec> {

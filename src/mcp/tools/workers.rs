@@ -9,6 +9,7 @@ use crate::{
     mcp::{
         args::{Id, Page},
         dashboard, output,
+        summary::{self, Detail},
     },
 };
 
@@ -44,13 +45,14 @@ struct ListWorkersArgs {
     statuses: Option<Vec<WorkerStatus>>,
     #[serde(flatten)]
     page: Page,
+    detail: Option<Detail>,
 }
 
 async fn list_workers(ctx: Call, args: ListWorkersArgs) -> ToolResult {
     let statuses = args.statuses.unwrap_or_default();
     let (limit, offset) = (args.page.limit(), args.page.offset());
     let workers = ctx.client.list_workers(&statuses, limit, offset).await?;
-    Ok(output::list(workers, Some(&args.page), true))
+    Ok(output::list(workers, Some(&args.page), true).summarised(&summary::WORKERS, args.detail))
 }
 
 #[derive(Deserialize, JsonSchema)]

@@ -11,6 +11,7 @@ use crate::{
     mcp::{
         args::{self, ArgError, GoDuration, Id, Page},
         output,
+        summary::{self, Detail},
     },
 };
 
@@ -47,6 +48,7 @@ struct ListWorkflowsArgs {
     workflow_name: Option<String>,
     #[serde(flatten)]
     page: Page,
+    detail: Option<Detail>,
 }
 
 async fn list_workflows(ctx: Call, args: ListWorkflowsArgs) -> ToolResult {
@@ -59,7 +61,8 @@ async fn list_workflows(ctx: Call, args: ListWorkflowsArgs) -> ToolResult {
         ctx.client.list_workflows(&query).await?,
         Some(&args.page),
         true,
-    ))
+    )
+    .summarised(&summary::WORKFLOWS, args.detail))
 }
 
 #[derive(Deserialize, JsonSchema)]

@@ -7,7 +7,9 @@
 //!
 //! `cargo bench --bench answers` measures the release binary and writes `docs/benchmark.md`,
 //! beside the numbers of `benches/baseline.json` (the "before" column). With
-//! `-- --save-baseline` it records this run as the new baseline instead.
+//! `-- --save-baseline` it records this run as the new baseline instead, and
+//! `HATCHET_MCP_BENCH_BINARY=<path>` measures another build (an older one, for a baseline
+//! measured back to back with the current build, under the same load).
 
 #[path = "../tests/support/fixture.rs"]
 mod fixture;
@@ -29,7 +31,11 @@ use rmcp::{
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
-const BINARY: &str = env!("CARGO_BIN_EXE_hatchet-mcp");
+/// The binary measured: this package's, unless `HATCHET_MCP_BENCH_BINARY` names another.
+fn binary() -> String {
+    std::env::var("HATCHET_MCP_BENCH_BINARY")
+        .unwrap_or_else(|_| env!("CARGO_BIN_EXE_hatchet-mcp").to_owned())
+}
 /// Spawns measured for `initialize`.
 const SPAWNS: usize = 40;
 /// Rounds of sequential calls; the median is reported.
@@ -47,6 +53,12 @@ struct Measured {
     calls_per_second: BTreeMap<String, f64>,
     initialize_median_ms: f64,
     initialize_worst_ms: f64,
+    #[serde(default)]
+    initialize_best_ms: f64,
+    /// The same exchange with `cat`, which echoes the line at once: what spawning a process
+    /// and reading its first line costs on this machine, under its load at the time.
+    #[serde(default)]
+    spawn_floor_median_ms: f64,
     /// Resident memory once `initialize` and `tools/list` are answered (median), in KiB.
     idle_rss_kib: u64,
     /// The highest resident memory any spawn reached (VmHWM), in KiB.
@@ -100,7 +112,7 @@ fn main() {
 }
 
 async fn start(url: &str, read_only: bool) -> Session {
-    let mut command = tokio::process::Command::new(BINARY);
+    let mut command = tokio::process::Command::new(binary());
     command
         .env_clear()
         .env("HATCHET_CLIENT_TOKEN", token::token_for(url))
@@ -140,23 +152,6 @@ async fn call(session: &Session, tool: &str, arguments: &Map<String, Value>) -> 
         .unwrap_or_else(|error| panic!("{tool}: {error}"))
 }
 
-/// A valid call of `schema`'s tool: every required argument with a value the fixture answers.
-fn arguments(schema: &Map<String, Value>) -> Map<String, Value> {
-    let required = schema.get("required").and_then(Value::as_array);
-    required
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_str)
-        .map(|name| {
-            let value = match name {
-                "expression" => json!("input.total_cents > 10000"),
-                _ => json!(fixture::ANY_ID),
-            };
-            (name.to_owned(), value)
-        })
-        .collect()
-}
-
 async fn measure_serving() -> Measured {
     let server = fixture::Tenant::serve().await;
     let session = start(&server.uri(), true).await;
@@ -164,7 +159,7 @@ async fn measure_serving() -> Measured {
     let mut measured = Measured::default();
     for tool in &tools {
         let schema = &tool.input_schema;
-        let mut args = arguments(schema);
+        let mut args = fixture::arguments(schema);
         let text = call(&session, &tool.name, &args).await;
         let rows = serde_json::from_str::<Value>(&text)
             .ok()
@@ -190,7 +185,7 @@ async fn measure_serving() -> Measured {
     }
     for tool in ["get_run_status", "list_runs"] {
         let schema = &tools.iter().find(|t| t.name == tool).unwrap().input_schema;
-        let rate = calls_per_second(&session, tool, &arguments(schema)).await;
+        let rate = calls_per_second(&session, tool, &fixture::arguments(schema)).await;
         measured.calls_per_second.insert(tool.to_owned(), rate);
     }
     session.cancel().await.expect("close");
@@ -226,7 +221,7 @@ fn spawn_once(read_only: bool) -> (f64, u64, u64, usize) {
     // Hatchet is never called: initialize and tools/list are answered locally.
     let url = "http://127.0.0.1:9";
     let started = Instant::now();
-    let mut child = Command::new(BINARY)
+    let mut child = Command::new(binary())
         .env_clear()
         .env("HATCHET_CLIENT_TOKEN", token::token_for(url))
         .env("HATCHET_MCP_READ_ONLY", read_only.to_string())
@@ -268,13 +263,41 @@ fn spawn_once(read_only: bool) -> (f64, u64, u64, usize) {
     (elapsed, rss, peak, result.to_string().len())
 }
 
+/// Milliseconds until `cat` echoes one line: the floor under any `initialize` here.
+fn spawn_floor() -> f64 {
+    let started = Instant::now();
+    let mut child = Command::new("cat")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("spawn cat");
+    let mut stdin = child.stdin.take().unwrap();
+    writeln!(stdin, "{{}}").unwrap();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut String::new())
+        .unwrap();
+    let elapsed = started.elapsed().as_secs_f64() * 1000.0;
+    drop(stdin);
+    child.wait().unwrap();
+    elapsed
+}
+
 fn measure_startup(measured: &mut Measured) {
     spawn_once(true); // the binary into the page cache
-    let runs: Vec<_> = (0..SPAWNS).map(|_| spawn_once(true)).collect();
+    // Spawns of the server and of the floor alternate, so both see the same load.
+    let mut floor = Vec::new();
+    let runs: Vec<_> = (0..SPAWNS)
+        .map(|_| {
+            floor.push(spawn_floor());
+            spawn_once(true)
+        })
+        .collect();
+    measured.spawn_floor_median_ms = median(&mut floor);
     let mut times: Vec<f64> = runs.iter().map(|r| r.0).collect();
     let mut rss: Vec<f64> = runs.iter().map(|r| r.1 as f64).collect();
     measured.initialize_median_ms = median(&mut times);
     measured.initialize_worst_ms = times.last().copied().unwrap_or_default();
+    measured.initialize_best_ms = times.first().copied().unwrap_or_default();
     measured.idle_rss_kib = median(&mut rss) as u64;
     measured.peak_rss_kib = runs.iter().map(|r| r.2).max().unwrap_or(0);
     measured.tools_list_read_only_bytes = runs[0].3;
@@ -289,7 +312,13 @@ fn machine() -> String {
         .and_then(|l| l.split(':').nth(1))
         .map_or("unknown CPU".to_owned(), |m| m.trim().to_owned());
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
-    format!("{model}, {cores} cores, {}", std::env::consts::OS)
+    // Other work on the machine slows the timings: say how much there was.
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    let load = load.split_whitespace().next().unwrap_or("unknown");
+    format!(
+        "{model}, {cores} cores, {}, load average {load}",
+        std::env::consts::OS
+    )
 }
 
 fn render(now: &Measured, before: Option<&Measured>) -> String {
@@ -305,7 +334,9 @@ fn render(now: &Measured, before: Option<&Measured>) -> String {
          a whole Python traceback (1,374 and 922 characters), additional metadata on 4 runs in 5\n\
          (nested on 1 in 5), workers with 12 actions and 2 labels, spans with their resource and\n\
          span attributes. Single-object tools answer one such object. Each tool is called once with\n\
-         its required arguments only; bytes are those of the text the agent receives.\n\n",
+         its required arguments only; bytes are those of the text the agent receives. Timings\n\
+         depend on the machine and on what else runs on it: the load average is given, and the\n\
+         floor row is what spawning any process and reading a line from it cost at the time.\n\n",
     );
     if let Some(before) = before {
         out.push_str(&format!(
@@ -383,6 +414,14 @@ fn render(now: &Measured, before: Option<&Measured>) -> String {
     row(&mut out, "`initialize`, worst (ms)", &|m| {
         format!("{:.2}", m.initialize_worst_ms)
     });
+    row(&mut out, "`initialize`, best (ms)", &|m| {
+        format!("{:.2}", m.initialize_best_ms)
+    });
+    row(
+        &mut out,
+        "spawning `cat` and reading its echo, median: the floor (ms)",
+        &|m| format!("{:.2}", m.spawn_floor_median_ms),
+    );
     row(
         &mut out,
         "resident memory once initialized, median (MiB)",

@@ -13,10 +13,10 @@ use hatchet_mcp::mcp::{
     summary::{self, PAYLOAD_FIELDS},
     tools,
 };
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 use support::{
     fake::{client_at, recorded},
-    fixture::{ANY_ID, Tenant},
+    fixture::{self, Tenant},
 };
 use wiremock::MockServer;
 
@@ -94,20 +94,7 @@ fn find(tool: &str) -> ToolSpec {
 
 /// Every required argument of `tool`, with a value the fixture answers.
 fn required(tool: &ToolSpec) -> Value {
-    let required = tool.input_schema.get("required").and_then(Value::as_array);
-    let arguments: Map<String, Value> = required
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_str)
-        .map(|name| {
-            let value = match name {
-                "expression" => json!("input.total_cents > 10000"),
-                _ => json!(ANY_ID),
-            };
-            (name.to_owned(), value)
-        })
-        .collect();
-    Value::Object(arguments)
+    Value::Object(fixture::arguments(&tool.input_schema))
 }
 
 #[tokio::test]

@@ -10,7 +10,7 @@
 
 use super::token::TENANT;
 use jiff::{SignedDuration, Timestamp};
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 use wiremock::{
     Mock, MockServer, ResponseTemplate,
     matchers::{method, path_regex},
@@ -87,6 +87,24 @@ stripe._error.CardError: Request req_8f3a2bQ91xLm: Your card was declined. (decl
     raise mapped_exc(message) from exc
 httpx.ReadTimeout: timed out after 30.0s reading https://warehouse.internal.example.com/v2/stock?updated_since=2026-05-19T05%3A00%3A00%2B00%3A00&page_size=500"#,
 ];
+
+/// A valid call of a tool, from its input schema: every required argument, with a value the
+/// fixture answers (any id; a CEL expression).
+pub fn arguments(schema: &Map<String, Value>) -> Map<String, Value> {
+    let required = schema.get("required").and_then(Value::as_array);
+    required
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .map(|name| {
+            let value = match name {
+                "expression" => json!("input.total_cents > 10000"),
+                _ => json!(ANY_ID),
+            };
+            (name.to_owned(), value)
+        })
+        .collect()
+}
 
 /// A small deterministic generator: the fixture is the same on every run.
 struct Seq(u64);

@@ -7,9 +7,9 @@
 //!
 //! `cargo bench --bench answers` measures the release binary and writes `docs/benchmark.md`,
 //! beside the numbers of `benches/baseline.json` (the "before" column). With
-//! `-- --save-baseline` it records this run as the new baseline instead, and
-//! `HATCHET_MCP_BENCH_BINARY=<path>` measures another build (an older one, for a baseline
-//! measured back to back with the current build, under the same load).
+//! `-- --save-baseline` it records this run as the new baseline instead. With
+//! `HATCHET_MCP_BENCH_BEFORE=<path to an older build>` it measures that build too, taking
+//! turns with this one (so both see the same load), and records it as the baseline.
 
 #[path = "../tests/support/fixture.rs"]
 mod fixture;
@@ -31,10 +31,12 @@ use rmcp::{
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
-/// The binary measured: this package's, unless `HATCHET_MCP_BENCH_BINARY` names another.
-fn binary() -> String {
-    std::env::var("HATCHET_MCP_BENCH_BINARY")
-        .unwrap_or_else(|_| env!("CARGO_BIN_EXE_hatchet-mcp").to_owned())
+/// The builds measured: this package's first, then the one `HATCHET_MCP_BENCH_BEFORE`
+/// names, if any.
+fn binaries() -> Vec<String> {
+    let mut binaries = vec![env!("CARGO_BIN_EXE_hatchet-mcp").to_owned()];
+    binaries.extend(std::env::var("HATCHET_MCP_BENCH_BEFORE").ok());
+    binaries
 }
 /// Spawns measured for `initialize`.
 const SPAWNS: usize = 40;
@@ -65,6 +67,9 @@ struct Measured {
     peak_rss_kib: u64,
     tools_list_read_only_bytes: usize,
     tools_list_read_write_bytes: usize,
+    /// Which build this is, when it is not the current one.
+    #[serde(default)]
+    label: String,
     /// When and where it was measured.
     machine: String,
     measured_at: String,
@@ -93,26 +98,41 @@ fn main() {
         .enable_all()
         .build()
         .expect("a runtime");
-    let mut measured = runtime.block_on(measure_serving());
-    measure_startup(&mut measured);
-    measured.machine = machine();
-    measured.measured_at = jiff::Timestamp::now().strftime("%Y-%m-%d").to_string();
-    if save_baseline {
-        let text = serde_json::to_string_pretty(&measured).unwrap() + "\n";
+    let binaries = binaries();
+    let mut measured = runtime.block_on(measure_serving(&binaries));
+    measure_startup(&binaries, &mut measured);
+    let (machine, today) = (machine(), jiff::Timestamp::now().strftime("%Y-%m-%d"));
+    for m in &mut measured {
+        m.machine = machine.clone();
+        m.measured_at = today.to_string();
+    }
+    let save = |m: &Measured| {
+        let text = serde_json::to_string_pretty(m).unwrap() + "\n";
         std::fs::write(baseline_path(), text).expect("write benches/baseline.json");
         println!("saved {}", baseline_path().display());
+    };
+    let now = measured.remove(0);
+    if save_baseline {
+        save(&now);
         return;
     }
-    let baseline: Option<Measured> = std::fs::read_to_string(baseline_path())
-        .ok()
-        .and_then(|text| serde_json::from_str(&text).ok());
-    let report = render(&measured, baseline.as_ref());
+    let baseline: Option<Measured> = match measured.pop() {
+        Some(mut before) => {
+            before.label = std::env::var("HATCHET_MCP_BENCH_BEFORE_LABEL").unwrap_or_default();
+            save(&before);
+            Some(before)
+        }
+        None => std::fs::read_to_string(baseline_path())
+            .ok()
+            .and_then(|text| serde_json::from_str(&text).ok()),
+    };
+    let report = render(&now, baseline.as_ref());
     std::fs::write(root().join("docs/benchmark.md"), &report).expect("write docs/benchmark.md");
     print!("{report}");
 }
 
-async fn start(url: &str, read_only: bool) -> Session {
-    let mut command = tokio::process::Command::new(binary());
+async fn start(binary: &str, url: &str, read_only: bool) -> Session {
+    let mut command = tokio::process::Command::new(binary);
     command
         .env_clear()
         .env("HATCHET_CLIENT_TOKEN", token::token_for(url))
@@ -152,15 +172,54 @@ async fn call(session: &Session, tool: &str, arguments: &Map<String, Value>) -> 
         .unwrap_or_else(|error| panic!("{tool}: {error}"))
 }
 
-async fn measure_serving() -> Measured {
+/// Answer bytes of every read tool, per build; then sequential calls per second, the builds
+/// taking turns round by round.
+async fn measure_serving(binaries: &[String]) -> Vec<Measured> {
     let server = fixture::Tenant::serve().await;
-    let session = start(&server.uri(), true).await;
+    let mut sessions = Vec::new();
+    for binary in binaries {
+        sessions.push(start(binary, &server.uri(), true).await);
+    }
+    let mut measured: Vec<Measured> = binaries.iter().map(|_| Measured::default()).collect();
+    for (session, measured) in sessions.iter().zip(&mut measured) {
+        measured.answers = answer_bytes(session).await;
+    }
+    let tools = sessions[0].list_all_tools().await.expect("tools/list");
+    for tool in ["get_run_status", "list_runs"] {
+        let schema = &tools.iter().find(|t| t.name == tool).unwrap().input_schema;
+        let args = fixture::arguments(schema);
+        let mut rates: Vec<Vec<f64>> = sessions.iter().map(|_| Vec::new()).collect();
+        for session in &sessions {
+            for _ in 0..50 {
+                call(session, tool, &args).await; // warm-up
+            }
+        }
+        for _ in 0..ROUNDS {
+            for (session, rates) in sessions.iter().zip(&mut rates) {
+                rates.push(calls_per_second(session, tool, &args).await);
+            }
+        }
+        for (measured, rates) in measured.iter_mut().zip(&mut rates) {
+            measured
+                .calls_per_second
+                .insert(tool.to_owned(), median(rates));
+        }
+    }
+    for session in sessions {
+        session.cancel().await.expect("close");
+    }
+    measured
+}
+
+/// Every read tool, called once with its required arguments, and, when its answer has
+/// rows, once more with `detail: "full"`.
+async fn answer_bytes(session: &Session) -> BTreeMap<String, Answer> {
     let tools = session.list_all_tools().await.expect("tools/list");
-    let mut measured = Measured::default();
+    let mut answers = BTreeMap::new();
     for tool in &tools {
         let schema = &tool.input_schema;
         let mut args = fixture::arguments(schema);
-        let text = call(&session, &tool.name, &args).await;
+        let text = call(session, &tool.name, &args).await;
         let rows = serde_json::from_str::<Value>(&text)
             .ok()
             .and_then(|v| v.get("rows").and_then(Value::as_array).map(Vec::len));
@@ -169,7 +228,7 @@ async fn measure_serving() -> Measured {
         let full_bytes = match rows {
             Some(_) => {
                 args.insert("detail".into(), json!("full"));
-                try_call(&session, &tool.name, &args)
+                try_call(session, &tool.name, &args)
                     .await
                     .ok()
                     .map(|t| t.len())
@@ -181,33 +240,20 @@ async fn measure_serving() -> Measured {
             bytes: text.len(),
             full_bytes,
         };
-        measured.answers.insert(tool.name.to_string(), answer);
+        answers.insert(tool.name.to_string(), answer);
     }
-    for tool in ["get_run_status", "list_runs"] {
-        let schema = &tools.iter().find(|t| t.name == tool).unwrap().input_schema;
-        let rate = calls_per_second(&session, tool, &fixture::arguments(schema)).await;
-        measured.calls_per_second.insert(tool.to_owned(), rate);
-    }
-    session.cancel().await.expect("close");
-    measured
+    answers
 }
 
-/// Sequential calls per second: the median of [`ROUNDS`] rounds, after a warm-up.
+/// Sequential calls per second over one round of [`ROUND`].
 async fn calls_per_second(session: &Session, tool: &str, args: &Map<String, Value>) -> f64 {
-    for _ in 0..50 {
+    let started = Instant::now();
+    let mut calls = 0u32;
+    while started.elapsed() < ROUND {
         call(session, tool, args).await;
+        calls += 1;
     }
-    let mut rates = Vec::new();
-    for _ in 0..ROUNDS {
-        let started = Instant::now();
-        let mut calls = 0u32;
-        while started.elapsed() < ROUND {
-            call(session, tool, args).await;
-            calls += 1;
-        }
-        rates.push(f64::from(calls) / started.elapsed().as_secs_f64());
-    }
-    median(&mut rates)
+    f64::from(calls) / started.elapsed().as_secs_f64()
 }
 
 fn median(values: &mut [f64]) -> f64 {
@@ -217,11 +263,11 @@ fn median(values: &mut [f64]) -> f64 {
 
 /// One spawn: milliseconds until `initialize` is answered, resident and peak memory (KiB)
 /// once `tools/list` is answered too, and the size of that `tools/list` result.
-fn spawn_once(read_only: bool) -> (f64, u64, u64, usize) {
+fn spawn_once(binary: &str, read_only: bool) -> (f64, u64, u64, usize) {
     // Hatchet is never called: initialize and tools/list are answered locally.
     let url = "http://127.0.0.1:9";
     let started = Instant::now();
-    let mut child = Command::new(binary())
+    let mut child = Command::new(binary)
         .env_clear()
         .env("HATCHET_CLIENT_TOKEN", token::token_for(url))
         .env("HATCHET_MCP_READ_ONLY", read_only.to_string())
@@ -282,26 +328,33 @@ fn spawn_floor() -> f64 {
     elapsed
 }
 
-fn measure_startup(measured: &mut Measured) {
-    spawn_once(true); // the binary into the page cache
-    // Spawns of the server and of the floor alternate, so both see the same load.
+/// `initialize` latency and memory over [`SPAWNS`] spawns of each build, the builds and the
+/// floor taking turns, so all see the same load.
+fn measure_startup(binaries: &[String], measured: &mut [Measured]) {
+    for binary in binaries {
+        spawn_once(binary, true); // the binary into the page cache
+    }
     let mut floor = Vec::new();
-    let runs: Vec<_> = (0..SPAWNS)
-        .map(|_| {
-            floor.push(spawn_floor());
-            spawn_once(true)
-        })
-        .collect();
-    measured.spawn_floor_median_ms = median(&mut floor);
-    let mut times: Vec<f64> = runs.iter().map(|r| r.0).collect();
-    let mut rss: Vec<f64> = runs.iter().map(|r| r.1 as f64).collect();
-    measured.initialize_median_ms = median(&mut times);
-    measured.initialize_worst_ms = times.last().copied().unwrap_or_default();
-    measured.initialize_best_ms = times.first().copied().unwrap_or_default();
-    measured.idle_rss_kib = median(&mut rss) as u64;
-    measured.peak_rss_kib = runs.iter().map(|r| r.2).max().unwrap_or(0);
-    measured.tools_list_read_only_bytes = runs[0].3;
-    measured.tools_list_read_write_bytes = spawn_once(false).3;
+    let mut runs: Vec<Vec<_>> = binaries.iter().map(|_| Vec::new()).collect();
+    for _ in 0..SPAWNS {
+        floor.push(spawn_floor());
+        for (binary, runs) in binaries.iter().zip(&mut runs) {
+            runs.push(spawn_once(binary, true));
+        }
+    }
+    let floor = median(&mut floor);
+    for ((binary, runs), measured) in binaries.iter().zip(runs).zip(measured) {
+        let mut times: Vec<f64> = runs.iter().map(|r| r.0).collect();
+        let mut rss: Vec<f64> = runs.iter().map(|r| r.1 as f64).collect();
+        measured.spawn_floor_median_ms = floor;
+        measured.initialize_median_ms = median(&mut times);
+        measured.initialize_worst_ms = times.last().copied().unwrap_or_default();
+        measured.initialize_best_ms = times.first().copied().unwrap_or_default();
+        measured.idle_rss_kib = median(&mut rss) as u64;
+        measured.peak_rss_kib = runs.iter().map(|r| r.2).max().unwrap_or(0);
+        measured.tools_list_read_only_bytes = runs[0].3;
+        measured.tools_list_read_write_bytes = spawn_once(binary, false).3;
+    }
 }
 
 fn machine() -> String {
@@ -328,7 +381,10 @@ fn render(now: &Measured, before: Option<&Measured>) -> String {
          What an agent pays for each answer, and how fast the server gives it. Run it with\n\
          `cargo bench --bench answers` (it builds the release binary, measures it, and rewrites\n\
          this page); `cargo bench --bench answers -- --save-baseline` records a run as the\n\
-         \"before\" column instead (`benches/baseline.json`).\n\n\
+         \"before\" column instead (`benches/baseline.json`), and\n\
+         `HATCHET_MCP_BENCH_BEFORE=<older build> cargo bench --bench answers` measures an older\n\
+         build in the same run, the two taking turns so both see the same load, and records it\n\
+         as the \"before\" column (`HATCHET_MCP_BENCH_BEFORE_LABEL` says which build it is).\n\n\
          The fixture (`tests/support/fixture.rs`) is one page of 50 rows per list, shaped like the\n\
          objects of Hatchet's OpenAPI spec, with a busy tenant's values: 5 of 50 runs failed with\n\
          a whole Python traceback (1,374 and 922 characters), additional metadata on 4 runs in 5\n\
@@ -339,6 +395,9 @@ fn render(now: &Measured, before: Option<&Measured>) -> String {
          floor row is what spawning any process and reading a line from it cost at the time.\n\n",
     );
     if let Some(before) = before {
+        if !before.label.is_empty() {
+            out.push_str(&format!("\"before\" is {}. ", before.label));
+        }
         out.push_str(&format!(
             "\"before\" was measured on {} ({}); \"now\" on {} ({}).\n\n",
             before.measured_at, before.machine, now.measured_at, now.machine

@@ -50,7 +50,9 @@ pub mod workflows;
 
 api_enum!(SortDirection { Asc = "ASC", Desc = "DESC" });
 
-use std::{error::Error as _, hash::BuildHasher, sync::Arc, time::Duration};
+use std::{
+    error::Error as _, future::Future, hash::BuildHasher, pin::Pin, sync::Arc, time::Duration,
+};
 
 pub use error::{ApiError, ErrorKind};
 use reqwest::{
@@ -242,17 +244,28 @@ impl Client {
     /// system store is trusted), which is file I/O. A failed build is not kept: the next
     /// request tries again.
     async fn http(&self) -> Result<&reqwest::Client, ApiError> {
-        self.http
-            .get_or_try_init(|| async {
-                match tokio::task::spawn_blocking(build_http_client).await {
-                    Ok(built) => built,
-                    Err(join_error) => Err(ApiError::new(
-                        ErrorKind::Transport,
-                        format!("could not build the HTTP client: {join_error}"),
-                    )),
-                }
-            })
-            .await
+        match self.http.get() {
+            Some(http) => Ok(http),
+            None => self.build_http().await,
+        }
+    }
+
+    /// The first request's part of [`Client::http`], boxed and never inlined: every
+    /// endpoint's future embeds `send`'s, and an inlined build would be copied into each
+    /// (about 800 KB of the binary, and pages of resident memory).
+    #[inline(never)]
+    fn build_http(
+        &self,
+    ) -> Pin<Box<dyn Future<Output = Result<&reqwest::Client, ApiError>> + Send + '_>> {
+        Box::pin(self.http.get_or_try_init(|| async {
+            match tokio::task::spawn_blocking(build_http_client).await {
+                Ok(built) => built,
+                Err(join_error) => Err(ApiError::new(
+                    ErrorKind::Transport,
+                    format!("could not build the HTTP client: {join_error}"),
+                )),
+            }
+        }))
     }
 
     pub fn tenant_id(&self) -> Uuid {

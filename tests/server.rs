@@ -19,7 +19,9 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use support::{
     fake::{RUN, client_at},
-    in_process::{Heard, connect, next_heard, next_progress, start_call},
+    in_process::{
+        Heard, cancel_and_assert_polling_stops, connect, next_heard, next_progress, start_call,
+    },
 };
 use wiremock::{Mock, MockServer, ResponseTemplate, matchers::any};
 
@@ -257,20 +259,7 @@ async fn a_long_call_reports_progress_and_stops_polling_within_a_second_of_cance
         );
     }
 
-    handle
-        .cancel(Some("the user stopped waiting".into()))
-        .await
-        .unwrap();
-    let polls = || async { hatchet.received_requests().await.unwrap().len() };
-    let at_cancel = polls().await;
-    tokio::time::sleep(Duration::from_secs(1)).await;
-    let a_second_later = polls().await;
-    assert!(
-        a_second_later <= at_cancel + 1,
-        "{at_cancel} polls at cancel, {a_second_later} a second later"
-    );
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    assert_eq!(polls().await, a_second_later, "still polling after cancel");
+    cancel_and_assert_polling_stops(handle, &hatchet, Duration::from_millis(500)).await;
 
     // The server is still serving.
     let status = client

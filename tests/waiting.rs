@@ -9,8 +9,8 @@ use hatchet_mcp::mcp::{HatchetServer, registry::Toolsets};
 use serde_json::{Value, json};
 use support::{
     contract::assert_server_conforms,
-    fake::{RUN, TENANT, WORKFLOW, client_at, recorded},
-    in_process::{connect, next_progress, start_call},
+    fake::{RUN, WORKFLOW, client_at, mount_trigger, recorded},
+    in_process::{cancel_and_assert_polling_stops, connect, next_progress, start_call},
     session::{call, start, text},
 };
 use wiremock::{
@@ -65,21 +65,8 @@ async fn it_reports_progress_while_waiting_and_stops_polling_within_a_second_of_
         "{first:?} then {second:?}"
     );
 
-    handle
-        .cancel(Some("the user moved on".into()))
-        .await
-        .unwrap();
-    let polls = || async { hatchet.received_requests().await.unwrap().len() };
-    let at_cancel = polls().await;
-    tokio::time::sleep(Duration::from_secs(1)).await;
-    let a_second_later = polls().await;
-    assert!(
-        a_second_later <= at_cancel + 1,
-        "{at_cancel} then {a_second_later}"
-    );
     // Past the moment of the next poll (3 s after the start): none came.
-    tokio::time::sleep(Duration::from_millis(2_500)).await;
-    assert_eq!(polls().await, a_second_later, "still polling after cancel");
+    cancel_and_assert_polling_stops(handle, &hatchet, Duration::from_millis(2_500)).await;
     client.cancel().await.unwrap();
 }
 
@@ -152,14 +139,7 @@ const NEW_RUN: &str = "1b4e28ba-2fa1-41d2-883f-0016d3cca427";
 /// run [`RUN`] belongs to a workflow named `staging_etl`.
 async fn hatchet_that_triggers(status: &str) -> MockServer {
     let hatchet = MockServer::start().await;
-    let created = json!({"run": {"metadata": {"id": NEW_RUN}, "status": "QUEUED"}, "tasks": [], "taskEvents": [], "shape": []});
-    Mock::given(method("POST"))
-        .and(path(format!(
-            "/api/v1/stable/tenants/{TENANT}/workflow-runs/trigger"
-        )))
-        .respond_with(ResponseTemplate::new(200).set_body_json(created))
-        .mount(&hatchet)
-        .await;
+    mount_trigger(&hatchet, NEW_RUN).await;
     Mock::given(method("GET"))
         .and(path(format!(
             "/api/v1/stable/workflow-runs/{NEW_RUN}/status"

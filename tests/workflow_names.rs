@@ -7,7 +7,7 @@ mod support;
 use serde_json::{Value, json};
 use support::{
     contract::assert_server_conforms,
-    fake::{TENANT, WORKFLOW, pairs, recorded},
+    fake::{TENANT, WORKFLOW, mount_workflows, pairs, recorded},
     session::{call, start, text},
 };
 use wiremock::{
@@ -19,15 +19,14 @@ const OTHER_WORKFLOW: &str = "3f2c1e0d-1111-4a2b-9c3d-5e6f7a8b9c0d";
 
 async fn hatchet_with_workflows() -> MockServer {
     let hatchet = MockServer::start().await;
-    let workflows = json!({"rows": [
-        {"metadata": {"id": WORKFLOW}, "name": "staging_send-email"},
-        {"metadata": {"id": OTHER_WORKFLOW}, "name": "staging_send-sms"}
-    ], "pagination": {"current_page": 1, "num_pages": 1}});
-    Mock::given(method("GET"))
-        .and(path(format!("/api/v1/tenants/{TENANT}/workflows")))
-        .respond_with(ResponseTemplate::new(200).set_body_json(workflows))
-        .mount(&hatchet)
-        .await;
+    mount_workflows(
+        &hatchet,
+        &[
+            (WORKFLOW, "staging_send-email"),
+            (OTHER_WORKFLOW, "staging_send-sms"),
+        ],
+    )
+    .await;
     Mock::given(method("GET"))
         .and(path(format!(
             "/api/v1/stable/tenants/{TENANT}/workflow-runs"

@@ -11,7 +11,7 @@ use rmcp::model::{CallToolRequestParams, Tool};
 use serde_json::{Value, json};
 use support::{
     contract::assert_server_conforms,
-    fake::{RUN, TENANT, WORKFLOW, client_at, recorded},
+    fake::{RUN, WORKFLOW, client_at, mount_trigger, mount_workflows, recorded},
     in_process::{Client, Heard, connect, next_heard},
 };
 use wiremock::{
@@ -47,15 +47,11 @@ async fn serve_version(hatchet: &MockServer, workflow: &str, body: Value, priori
 
 async fn fake_hatchet() -> MockServer {
     let hatchet = MockServer::start().await;
-    let workflows = json!({"rows": [
-        {"metadata": {"id": WORKFLOW}, "name": "send-email"},
-        {"metadata": {"id": ORDER_WORKFLOW}, "name": "place order"}
-    ], "pagination": {"current_page": 1, "num_pages": 1}});
-    Mock::given(method("GET"))
-        .and(path(format!("/api/v1/tenants/{TENANT}/workflows")))
-        .respond_with(ResponseTemplate::new(200).set_body_json(workflows))
-        .mount(&hatchet)
-        .await;
+    mount_workflows(
+        &hatchet,
+        &[(WORKFLOW, "send-email"), (ORDER_WORKFLOW, "place order")],
+    )
+    .await;
     let email =
         json!({"type": "object", "properties": {"to": {"type": "string"}}, "required": ["to"]});
     serve_version(
@@ -72,14 +68,7 @@ async fn fake_hatchet() -> MockServer {
         5,
     )
     .await;
-    let created = json!({"run": {"metadata": {"id": RUN}, "status": "QUEUED"}, "tasks": [], "taskEvents": [], "shape": []});
-    Mock::given(method("POST"))
-        .and(path(format!(
-            "/api/v1/stable/tenants/{TENANT}/workflow-runs/trigger"
-        )))
-        .respond_with(ResponseTemplate::new(200).set_body_json(created))
-        .mount(&hatchet)
-        .await;
+    mount_trigger(&hatchet, RUN).await;
     hatchet
 }
 

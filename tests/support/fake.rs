@@ -9,7 +9,10 @@ use hatchet_mcp::{
     hatchet::{Client, ClientOptions, RetryPolicy},
 };
 use serde_json::{Map, Value, json};
-use wiremock::MockServer;
+use wiremock::{
+    Mock, MockServer, ResponseTemplate,
+    matchers::{method, path},
+};
 
 use super::contract::RecordedRequest;
 
@@ -125,4 +128,30 @@ pub fn expected_request(tool: &ToolSpec) -> (String, String) {
         .collect::<Vec<_>>()
         .join("/");
     (method.to_owned(), path)
+}
+
+/// Serves `GET /api/v1/tenants/{t}/workflows`: one page of `(id, name)` workflows.
+pub async fn mount_workflows(server: &MockServer, workflows: &[(&str, &str)]) {
+    let rows: Vec<Value> = workflows
+        .iter()
+        .map(|(id, name)| json!({"metadata": {"id": id}, "name": name}))
+        .collect();
+    let page = json!({"rows": rows, "pagination": {"current_page": 1, "num_pages": 1}});
+    Mock::given(method("GET"))
+        .and(path(format!("/api/v1/tenants/{TENANT}/workflows")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(page))
+        .mount(server)
+        .await;
+}
+
+/// Serves the trigger endpoint: every trigger creates the queued run `run_id`.
+pub async fn mount_trigger(server: &MockServer, run_id: &str) {
+    let created = json!({"run": {"metadata": {"id": run_id}, "status": "QUEUED"}, "tasks": [], "taskEvents": [], "shape": []});
+    Mock::given(method("POST"))
+        .and(path(format!(
+            "/api/v1/stable/tenants/{TENANT}/workflow-runs/trigger"
+        )))
+        .respond_with(ResponseTemplate::new(200).set_body_json(created))
+        .mount(server)
+        .await;
 }

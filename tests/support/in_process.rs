@@ -83,3 +83,26 @@ pub async fn next_progress(
         other => panic!("expected progress, heard {other:?}"),
     }
 }
+
+/// Cancels the call behind `handle`, then checks that `hatchet` saw at most one more request
+/// in the next second (one may have been in flight) and none at all in the `quiet` after it.
+pub async fn cancel_and_assert_polling_stops(
+    handle: RequestHandle<RoleClient>,
+    hatchet: &wiremock::MockServer,
+    quiet: Duration,
+) {
+    handle
+        .cancel(Some("the user stopped waiting".into()))
+        .await
+        .expect("the cancellation is sent");
+    let polls = || async { hatchet.received_requests().await.unwrap().len() };
+    let at_cancel = polls().await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let a_second_later = polls().await;
+    assert!(
+        a_second_later <= at_cancel + 1,
+        "{at_cancel} polls at cancel, {a_second_later} a second later"
+    );
+    tokio::time::sleep(quiet).await;
+    assert_eq!(polls().await, a_second_later, "still polling after cancel");
+}

@@ -114,10 +114,6 @@ impl Call {
     pub fn arguments_as_sent(&self) -> &JsonObject {
         &self.arguments_as_sent
     }
-
-    pub fn context(&self) -> &Arc<ToolContext> {
-        &self.context
-    }
 }
 
 impl Deref for Call {
@@ -156,11 +152,6 @@ impl Progress {
                 redactor,
             }),
         }
-    }
-
-    /// Whether the client asked for progress.
-    pub fn is_wanted(&self) -> bool {
-        self.target.is_some()
     }
 
     /// Reports `progress` (increasing with each report) out of `total` when known. A client

@@ -179,26 +179,38 @@ pub const WORKFLOWS: Summary = Summary {
     payloads: false,
 };
 
+/// A run's or task's row (`V1TaskSummary`), as `list_runs` and `list_dag_tasks` give it.
+const RUN_FIELDS: &[Field] = &[
+    f("id", "metadata.id"),
+    f("run", "workflowRunExternalId").when(When::Beyond("metadata.id")),
+    f("workflow", "workflowName"),
+    f("name", "displayName").when(When::Beyond("workflowName")),
+    f("status", "status"),
+    f("created", "createdAt")
+        .how(How::Second)
+        .when(When::Absent("startedAt")),
+    f("started", "startedAt").how(How::Second),
+    f("duration", "duration"),
+    f("retries", "retryCount").how(How::Positive),
+    f("error", "errorMessage").how(How::Cut),
+    f("meta", "additionalMetadata"),
+];
+
 pub const RUNS: Summary = Summary {
     tool: "list_runs",
-    fields: &[
-        f("id", "metadata.id"),
-        f("run", "workflowRunExternalId").when(When::Beyond("metadata.id")),
-        f("workflow", "workflowName"),
-        f("name", "displayName").when(When::Beyond("workflowName")),
-        f("status", "status"),
-        f("created", "createdAt")
-            .how(How::Second)
-            .when(When::Absent("startedAt")),
-        f("started", "startedAt").how(How::Second),
-        f("duration", "duration"),
-        f("retries", "retryCount").how(How::Positive),
-        f("error", "errorMessage").how(How::Cut),
-        f("meta", "additionalMetadata"),
-    ],
+    fields: RUN_FIELDS,
     legend: Some(WORKFLOW_IDS),
     whole: "get_run or get_task",
     payloads: true,
+};
+
+/// `list_dag_tasks`: the tasks of every DAG run asked for, one row each (see [`dag_tasks`]).
+pub const DAG_TASKS: Summary = Summary {
+    tool: "list_dag_tasks",
+    fields: RUN_FIELDS,
+    legend: Some(WORKFLOW_IDS),
+    whole: "get_task",
+    payloads: false,
 };
 
 pub const TASK_EVENTS: Summary = Summary {
@@ -226,6 +238,21 @@ pub const LOGS: Summary = Summary {
     ],
     legend: None,
     whole: "detail=\"full\"",
+    payloads: false,
+};
+
+pub const LOG_SEARCH: Summary = Summary {
+    tool: "search_logs",
+    fields: &[
+        f("at", "createdAt").how(How::Second),
+        f("level", "level"),
+        f("task", "taskExternalId"),
+        f("name", "taskDisplayName"),
+        f("message", "message").how(How::Cut),
+        f("retries", "retryCount").how(How::Positive),
+    ],
+    legend: None,
+    whole: "get_task_logs",
     payloads: false,
 };
 
@@ -315,6 +342,20 @@ pub const RATE_LIMITS: Summary = Summary {
     payloads: false,
 };
 
+pub const WEBHOOKS: Summary = Summary {
+    tool: "list_webhooks",
+    fields: &[
+        f("name", "name"),
+        f("source", "sourceName"),
+        f("eventKey", "eventKeyExpression").how(How::Cut),
+        f("scope", "scopeExpression").how(How::Cut),
+        f("auth", "authType"),
+    ],
+    legend: None,
+    whole: "get_webhook",
+    payloads: false,
+};
+
 pub const TIMINGS: Summary = Summary {
     tool: "get_run_timings",
     fields: &[
@@ -352,17 +393,20 @@ pub const TRACE: Summary = Summary {
 };
 
 /// Every summary, for the reference and the tests.
-pub const ALL: [&Summary; 12] = [
+pub const ALL: [&Summary; 15] = [
     &WORKFLOWS,
     &RUNS,
+    &DAG_TASKS,
     &TASK_EVENTS,
     &LOGS,
+    &LOG_SEARCH,
     &WORKERS,
     &EVENTS,
     &CRONS,
     &SCHEDULED,
     &FILTERS,
     &RATE_LIMITS,
+    &WEBHOOKS,
     &TIMINGS,
     &TRACE,
 ];
@@ -370,6 +414,33 @@ pub const ALL: [&Summary; 12] = [
 /// The summary of the tool named `tool`, if it has one.
 pub fn of(tool: &str) -> Option<&'static Summary> {
     ALL.into_iter().find(|s| s.tool == tool)
+}
+
+/// The API answers `list_dag_tasks` with one `{dagId, children}` per run asked for; a
+/// summary is one page of their tasks, each row naming its run (`workflowRunExternalId`).
+/// An answer of another shape is returned as it is, to be shown whole.
+pub fn dag_tasks(dags: Value) -> Value {
+    let Value::Array(dags) = dags else {
+        return dags;
+    };
+    let flattens = |dag: &Value| {
+        dag.is_object()
+            && matches!(
+                dag.get("children"),
+                None | Some(Value::Null | Value::Array(_))
+            )
+    };
+    if !dags.iter().all(flattens) {
+        return Value::Array(dags);
+    }
+    let rows: Vec<Value> = dags
+        .into_iter()
+        .flat_map(|mut dag| match dag["children"].take() {
+            Value::Array(children) => children,
+            _ => Vec::new(),
+        })
+        .collect();
+    serde_json::json!({ "rows": rows })
 }
 
 impl Summary {

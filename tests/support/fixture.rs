@@ -97,8 +97,11 @@ pub fn arguments(schema: &Map<String, Value>) -> Map<String, Value> {
         .flatten()
         .filter_map(Value::as_str)
         .map(|name| {
+            let property = schema.get("properties").and_then(|p| p.get(name));
+            let is_array = property.and_then(|p| p.get("type")) == Some(&json!("array"));
             let value = match name {
                 "expression" => json!("input.total_cents > 10000"),
+                _ if is_array => json!([ANY_ID]),
                 _ => json!(ANY_ID),
             };
             (name.to_owned(), value)
@@ -377,6 +380,27 @@ impl Tenant {
                 "get_trace",
                 format!("^/api/v1/stable/tenants/{t}/traces$"),
                 self.spans(),
+            ),
+            // Opt-in read tools whose answers are lists.
+            get(
+                "search_logs",
+                format!("^/api/v1/stable/tenants/{t}/logs$"),
+                self.tenant_logs(),
+            ),
+            get(
+                "list_webhooks",
+                format!("^/api/v1/stable/tenants/{t}/webhooks$"),
+                self.webhooks(),
+            ),
+            get(
+                "get_webhook",
+                format!("^/api/v1/stable/tenants/{t}/webhooks/[^/]+$"),
+                self.webhooks()["rows"][0].clone(),
+            ),
+            get(
+                "list_dag_tasks",
+                "^/api/v1/stable/dags/tasks$".to_owned(),
+                self.dag_tasks(),
             ),
         ]
     }
@@ -890,6 +914,73 @@ impl Tenant {
             })
             .collect();
         json!({"rows": rows, "pagination": page()})
+    }
+
+    /// Log lines of the whole tenant, newest first: several tasks' lines interleaved.
+    fn tenant_logs(&mut self) -> Value {
+        let rows: Vec<Value> = (0..ROWS)
+            .map(|k| {
+                let mut line = self.log_line(k);
+                line["taskExternalId"] = json!(self.run_ids[(k * 7) % ROWS]);
+                line["taskDisplayName"] = json!(TASKS[k % TASKS.len()]);
+                line
+            })
+            .collect();
+        json!({"rows": rows, "pagination": page()})
+    }
+
+    fn webhooks(&mut self) -> Value {
+        const SOURCES: [(&str, &str, &str); 5] = [
+            ("STRIPE", "'stripe:' + input.type", "HMAC"),
+            ("GITHUB", "'github:' + headers['x-github-event']", "HMAC"),
+            ("SLACK", "'slack:' + input.event.type", "HMAC"),
+            (
+                "LINEAR",
+                "'linear:' + input.type + ':' + input.action",
+                "HMAC",
+            ),
+            (
+                "GENERIC",
+                "'shopify:' + headers['x-shopify-topic']",
+                "BASIC",
+            ),
+        ];
+        let rows: Vec<Value> = (0..ROWS)
+            .map(|i| {
+                let (source, key, auth) = SOURCES[i % SOURCES.len()];
+                let created = at(-86_400 * (60 - i as i64), 41_200);
+                json!({
+                    "metadata": meta(&self.seq.uuid(), &created, &created),
+                    "tenantId": TENANT,
+                    "name": format!("{}-{}", source.to_lowercase(), self.seq.token(6).to_lowercase()),
+                    "sourceName": source,
+                    "eventKeyExpression": key,
+                    "scopeExpression": if i % 3 == 0 { json!("input.data.object.customer") } else { Value::Null },
+                    "staticPayload": if i % 4 == 0 { json!({"environment": "production", "team": "payments"}) } else { Value::Null },
+                    "authType": auth,
+                    "returnEventAsResponsePayload": i % 5 == 0,
+                })
+            })
+            .collect();
+        json!({"rows": rows, "pagination": page()})
+    }
+
+    /// Five DAG runs of ten tasks each, as `GET /dags/tasks` answers: one object per run.
+    fn dag_tasks(&mut self) -> Value {
+        let dags: Vec<Value> = (0..5)
+            .map(|d| {
+                let children: Vec<Value> = (0..ROWS / 5)
+                    .map(|k| {
+                        let mut task = self.run_row(d * 10 + k, false);
+                        task["workflowRunExternalId"] = json!(self.run_ids[d]);
+                        task["displayName"] = json!(TASKS[k % TASKS.len()]);
+                        task
+                    })
+                    .collect();
+                json!({"dagId": self.run_ids[d], "children": children})
+            })
+            .collect();
+        Value::Array(dags)
     }
 
     fn queue_metrics(&mut self) -> Value {

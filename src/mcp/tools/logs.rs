@@ -10,6 +10,7 @@ use crate::{
         args::{self, Bounded, Id, PastTime},
         output,
         registry::{About, Call, Effect, Group, ToolResult, ToolSpec},
+        summary::{self, Detail},
     },
 };
 
@@ -42,6 +43,7 @@ struct SearchLogsArgs {
     task_run_ids: Option<Vec<Id>>,
     #[serde(default)]
     limit: Bounded<1, 1000, 100>,
+    detail: Option<Detail>,
 }
 
 async fn search_logs(call: Call, args: SearchLogsArgs) -> ToolResult {
@@ -57,9 +59,6 @@ async fn search_logs(call: Call, args: SearchLogsArgs) -> ToolResult {
             .await?,
         task_run_ids: args::ids(&args.task_run_ids.unwrap_or_default()),
     };
-    Ok(output::list(
-        call.client.search_logs(&query).await?,
-        None,
-        true,
-    ))
+    let lines = call.client.search_logs(&query).await?;
+    Ok(output::list(lines, None, true).summarised(&summary::LOG_SEARCH, args.detail))
 }

@@ -11,6 +11,7 @@ use crate::{
         args::Page,
         output,
         registry::{About, Call, Effect, Group, ToolResult, ToolSpec},
+        summary::{self, Detail},
     },
 };
 
@@ -48,6 +49,7 @@ struct ListWebhooksArgs {
     sources: Option<Vec<WebhookSource>>,
     #[serde(flatten)]
     page: Page,
+    detail: Option<Detail>,
 }
 
 async fn list_webhooks(call: Call, args: ListWebhooksArgs) -> ToolResult {
@@ -55,7 +57,7 @@ async fn list_webhooks(call: Call, args: ListWebhooksArgs) -> ToolResult {
     let (limit, offset) = (args.page.limit(), args.page.offset());
     let mut webhooks = call.client.list_webhooks(&sources, limit, offset).await?;
     without_secrets(&mut webhooks);
-    Ok(output::list(webhooks, Some(&args.page), true))
+    Ok(output::list(webhooks, Some(&args.page), true).summarised(&summary::WEBHOOKS, args.detail))
 }
 
 #[derive(Deserialize, JsonSchema)]

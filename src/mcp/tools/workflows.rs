@@ -253,6 +253,7 @@ const MAX_DAG_RUNS: usize = 50;
 #[derive(Deserialize, JsonSchema)]
 struct ListDagTasksArgs {
     workflow_run_ids: Vec<Id>,
+    detail: Option<Detail>,
 }
 
 async fn list_dag_tasks(call: Call, args: ListDagTasksArgs) -> ToolResult {
@@ -264,11 +265,12 @@ async fn list_dag_tasks(call: Call, args: ListDagTasksArgs) -> ToolResult {
         .into());
     }
     let ids = args::ids(&args.workflow_run_ids);
-    Ok(output::list(
-        call.client.list_dag_tasks(&ids).await?,
-        None,
-        true,
-    ))
+    let dags = call.client.list_dag_tasks(&ids).await?;
+    Ok(match args.detail.unwrap_or_default() {
+        Detail::Summary => output::list(summary::dag_tasks(dags), None, false)
+            .summarised(&summary::DAG_TASKS, args.detail),
+        Detail::Full => output::list(dags, None, true),
+    })
 }
 
 #[derive(Deserialize, JsonSchema)]

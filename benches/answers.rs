@@ -34,9 +34,24 @@ use serde_json::{Map, Value, json};
 /// The builds measured: this package's first, then the one `HATCHET_MCP_BENCH_BEFORE`
 /// names, if any.
 fn binaries() -> Vec<String> {
-    let mut binaries = vec![env!("CARGO_BIN_EXE_hatchet-mcp").to_owned()];
+    let mut binaries = vec![release_binary()];
     binaries.extend(std::env::var("HATCHET_MCP_BENCH_BEFORE").ok());
     binaries
+}
+
+/// The binary as `cargo build --release --locked` (and `cargo install`) makes it. The one
+/// cargo built beside this bench is not it: a bench is built with its dev-dependencies'
+/// features (tokio's multi-thread runtime, rmcp's client, ...), which makes the binary
+/// larger and slower to start. So it is built again here, in place.
+fn release_binary() -> String {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let status = Command::new(cargo)
+        .args(["build", "--release", "--locked", "--bin", "hatchet-mcp"])
+        .current_dir(root())
+        .status()
+        .expect("run cargo build");
+    assert!(status.success(), "cargo build --release failed");
+    env!("CARGO_BIN_EXE_hatchet-mcp").to_owned()
 }
 /// Spawns measured for `initialize`.
 const SPAWNS: usize = 40;
@@ -379,8 +394,8 @@ fn render(now: &Measured, before: Option<&Measured>) -> String {
         "# Benchmark\n\n\
          <!-- Written by `cargo bench --bench answers`; do not edit by hand. -->\n\n\
          What an agent pays for each answer, and how fast the server gives it. Run it with\n\
-         `cargo bench --bench answers` (it builds the release binary, measures it, and rewrites\n\
-         this page); `cargo bench --bench answers -- --save-baseline` records a run as the\n\
+         `cargo bench --bench answers` (it builds the binary as `cargo build --release --locked`\n\
+         does, measures it, and rewrites this page); `cargo bench --bench answers -- --save-baseline` records a run as the\n\
          \"before\" column instead (`benches/baseline.json`), and\n\
          `HATCHET_MCP_BENCH_BEFORE=<older build> cargo bench --bench answers` measures an older\n\
          build in the same run, the two taking turns so both see the same load, and records it\n\

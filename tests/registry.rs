@@ -1,8 +1,12 @@
 //! The tool registry as a whole: which tools each mode registers, their annotations, and
 //! what `tools/list` costs the agent in every conversation.
 
+mod support;
+
+use std::sync::Arc;
+
 use hatchet_mcp::mcp::{
-    registry::{Effect, Toolsets},
+    registry::{self, Effect, Toolsets},
     tools,
 };
 use serde_json::json;
@@ -133,6 +137,25 @@ fn all_toolsets_in_read_only_mode_fit_their_budget() {
     assert!(
         bytes <= ALL_TOOLSETS_READ_ONLY_BUDGET,
         "tools/list with every toolset is {bytes} bytes, over {ALL_TOOLSETS_READ_ONLY_BUDGET}"
+    );
+}
+
+#[test]
+fn the_instructions_describe_lists_only_where_a_list_tool_is_registered() {
+    let client = support::fake::client_at("http://127.0.0.1:9", true);
+    let instructions = |names: &str| {
+        let toolsets = Toolsets::parse(names).unwrap();
+        let tools: Vec<_> = tools::selected(&toolsets, true)
+            .into_iter()
+            .map(Arc::new)
+            .collect();
+        registry::instructions(&client, &toolsets, &tools)
+    };
+    assert!(instructions("default").contains("detail=\"full\""));
+    let diagnose_only = instructions("diagnose");
+    assert!(
+        diagnose_only.contains("describe_run_failure") && !diagnose_only.contains("detail="),
+        "{diagnose_only}"
     );
 }
 

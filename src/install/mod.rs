@@ -11,6 +11,7 @@ mod claude_code;
 mod clients;
 mod diff;
 mod files;
+mod json_client;
 mod jsonc;
 mod merge;
 
@@ -19,10 +20,7 @@ use std::path::{Path, PathBuf};
 pub use args::{Parsed, parse};
 pub use clients::{Client, TokenStyle};
 
-use crate::{
-    config::{self, ConfigError, READ_ONLY_VAR, TOKEN_VAR, TOOLSETS_VAR},
-    redact::Redactor,
-};
+use crate::config::{self, ConfigError, READ_ONLY_VAR, TOKEN_VAR, TOOLSETS_VAR};
 
 /// The server name written when `--name` is not given.
 pub const DEFAULT_NAME: &str = "hatchet";
@@ -90,7 +88,7 @@ pub fn run(request: &Request) -> Result<String, Failure> {
         .map(|t| t.trim().to_owned())
         .filter(|t| !t.is_empty());
     let mut report = if request.client.edits_json() {
-        install_json(request, &launch, token.as_deref())?
+        json_client::install(request, &launch, token.as_deref())?
     } else {
         claude_code::install(request, &launch, token.as_deref())?
     };
@@ -202,156 +200,6 @@ fn summary(request: &Request, launch: &Launch) -> String {
         text.push_str(&format!("  toolsets: {toolsets}\n"));
     }
     text
-}
-
-fn install_json(
-    request: &Request,
-    launch: &Launch,
-    token: Option<&str>,
-) -> Result<String, Failure> {
-    let client = request.client;
-    let path = match &request.config {
-        Some(path) => path.clone(),
-        None => client
-            .config_path(&|name| std::env::var_os(name))
-            .map_err(Failure::config)?,
-    };
-    let path = files::resolve_link(&path);
-    let shown = path.display().to_string();
-    let unchanged =
-        |problem: String| Failure::config(format!("{shown}: {problem}; nothing was changed"));
-    let token_value = match client.token_style() {
-        TokenStyle::Literal => {
-            let why = format!(
-                "{} expands no variables, so its file must hold the token itself",
-                client.title()
-            );
-            required_token(token, &why)?.to_owned()
-        }
-        TokenStyle::EnvReference => format!("${{env:{TOKEN_VAR}}}"),
-        TokenStyle::Input => format!("${{input:{}}}", input_id(&request.name)),
-    };
-    let old = files::read(&path)
-        .map_err(|e| Failure::config(format!("{shown} could not be read: {e}")))?;
-    let mut doc = jsonc::Document::parse(old.as_deref().unwrap_or("")).map_err(|e| {
-        unchanged(format!(
-            "not valid JSON ({e}): fix it, or pass --config <file> to write another file"
-        ))
-    })?;
-    let mut env = vec![(TOKEN_VAR, Some(token_value))];
-    env.extend(mode_env(request));
-    let entry = merge::Entry {
-        stdio_type: client == Client::Vscode,
-        command: launch.command.clone(),
-        args: launch.args.clone(),
-        env,
-    };
-    merge::upsert_server(&mut doc.value, client.servers_key(), &request.name, &entry)
-        .map_err(unchanged)?;
-    if client.token_style() == TokenStyle::Input {
-        merge::upsert_secret_input(
-            &mut doc.value,
-            &input_id(&request.name),
-            "Hatchet API token",
-        )
-        .map_err(unchanged)?;
-    }
-    let new = doc.render();
-    let redactor = token.map(Redactor::new);
-    let comments = doc.comment_line.map(|line| {
-        format!(
-            "{shown} has comments (the first on line {line}), which rewriting it removes: \
-             add --drop-comments to go ahead (the backup keeps them), or add the entry by hand"
-        )
-    });
-    if request.dry_run {
-        let mut report = format!(
-            "Dry run: nothing was changed. {} would get this in {shown}:\n",
-            client.title()
-        );
-        report.push_str(&diff::unified(
-            old.as_deref().unwrap_or(""),
-            &new,
-            &shown,
-            redactor.as_ref(),
-        ));
-        if let Some(comments) = comments {
-            report.push_str(&format!("Note: {comments}.\n"));
-        }
-        return Ok(report);
-    }
-    if old.as_deref() == Some(new.as_str()) {
-        return Ok(format!(
-            "{} already has this `{}` entry in {shown}; nothing was changed.\n{}",
-            client.title(),
-            request.name,
-            summary(request, launch)
-        ));
-    }
-    if let Some(comments) = comments.filter(|_| !request.drop_comments) {
-        return Err(Failure::config(format!("{comments}; nothing was changed")));
-    }
-    let backup = match old {
-        Some(_) => Some(files::back_up(&path).map_err(|e| {
-            Failure::failed(format!(
-                "could not back up {shown}: {e}; nothing was changed"
-            ))
-        })?),
-        None => None,
-    };
-    files::write_atomically(&path, &new, client.token_style() == TokenStyle::Literal)
-        .map_err(|e| Failure::failed(format!("could not write {shown}: {e}")))?;
-    Ok(written_report(
-        request,
-        launch,
-        &shown,
-        backup.as_deref(),
-        token.is_some(),
-    ))
-}
-
-fn written_report(
-    request: &Request,
-    launch: &Launch,
-    shown: &str,
-    backup: Option<&Path>,
-    token_set: bool,
-) -> String {
-    let client = request.client;
-    let title = client.title();
-    let verb = if backup.is_some() {
-        "Updated"
-    } else {
-        "Created"
-    };
-    let mut report = format!("{verb} {shown}: server `{}` for {title}.\n", request.name);
-    report.push_str(&summary(request, launch));
-    if let Some(backup) = backup {
-        report.push_str(&format!("  backup:   {}\n", backup.display()));
-    }
-    report.push_str(&match client.token_style() {
-        TokenStyle::Literal => format!(
-            "The file holds the token from {TOKEN_VAR} ({title} expands no variables): keep it private.\n"
-        ),
-        TokenStyle::EnvReference => format!(
-            "The file holds no token: {title} reads ${{env:{TOKEN_VAR}}}, so set {TOKEN_VAR} in the environment {title} starts from{}.\n",
-            if token_set { "" } else { " (it is not set in this shell either)" }
-        ),
-        TokenStyle::Input => format!(
-            "The file holds no token: VS Code asks for it (input `{}`) when the server first starts, and keeps it in its secret storage.\n",
-            input_id(&request.name)
-        ),
-    });
-    report.push_str(&format!(
-        "Restart {title}, or reload its MCP servers, to start it.\n"
-    ));
-    report
-}
-
-/// VS Code's input id for a server's token: one per server, so `hatchet-prod` asks for its
-/// own.
-fn input_id(name: &str) -> String {
-    format!("{name}-token")
 }
 
 /// A name every client accepts as a server key and a shell needs no quotes for (VS Code's

@@ -154,6 +154,8 @@ fn subcommands_answer_their_own_help_and_refuse_extra_arguments() {
         (&["help", "check"], "Usage: hatchet-mcp check\n"),
         (&["serve", "--help"], "Usage: hatchet-mcp [serve]\n"),
         (&["help", "serve"], "Usage: hatchet-mcp [serve]\n"),
+        (&["help", "install"], "Usage: hatchet-mcp install <CLIENT>"),
+        (&["install", "-h"], "Usage: hatchet-mcp install <CLIENT>"),
         (&["help"], "Usage: hatchet-mcp [serve]     speak MCP"),
         (&["-h"], "Usage: hatchet-mcp [serve]     speak MCP"),
     ] {

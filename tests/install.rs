@@ -456,6 +456,15 @@ fn usage_and_token_problems_are_refused_before_anything_is_written() {
         line.contains("HATCHET_CLIENT_TOKEN is not set: Claude Desktop expands no variables"),
         "{line}"
     );
+    let quoted = format!("'Bearer {}'", token());
+    succeeded(&home.run(&["claude-desktop"], Some(&quoted)));
+    let written = &read_json(&home.config_of("claude-desktop"))["mcpServers"]["hatchet"]["env"];
+    assert_eq!(
+        written["HATCHET_CLIENT_TOKEN"],
+        token(),
+        "written as the server would read it"
+    );
+    fs::remove_file(home.config_of("claude-desktop")).unwrap();
     let line = refused(&home.run(&["claude-desktop"], Some("not-a-jwt")));
     assert!(line.contains("HATCHET_CLIENT_TOKEN is not a JWT"), "{line}");
     assert!(home.files().is_empty());

@@ -29,7 +29,7 @@ pub(super) fn install(
             "`claude mcp add` is given the token itself",
         )?),
     };
-    let redactor = token.map(Redactor::new);
+    let redactor = token.as_deref().map(Redactor::new);
     let shown = |bytes: &[u8]| {
         let text = String::from_utf8_lossy(bytes);
         match &redactor {
@@ -46,7 +46,7 @@ pub(super) fn install(
         .iter()
         .map(|word| match word {
             Word::Plain(text) => text.clone(),
-            Word::Token => format!("{TOKEN_VAR}={}", token.unwrap_or_default()),
+            Word::Token => format!("{TOKEN_VAR}={}", token.as_deref().unwrap_or_default()),
         })
         .collect();
     let output = claude(&args)?;

@@ -100,7 +100,7 @@ fn token_value(request: &Request, token: Option<&str>) -> Result<String, Failure
             let title = request.client.title();
             let why =
                 format!("{title} expands no variables, so its file must hold the token itself");
-            required_token(token, &why)?.to_owned()
+            required_token(token, &why)?
         }
         TokenStyle::EnvReference => format!("${{env:{TOKEN_VAR}}}"),
         TokenStyle::Input => format!("${{input:{}}}", input_id(&request.name)),

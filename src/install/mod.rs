@@ -159,15 +159,17 @@ fn this_binary() -> Option<PathBuf> {
     )
 }
 
-/// The token from the environment, for a client that must be given the token itself.
-fn required_token<'t>(token: Option<&'t str>, why: &str) -> Result<&'t str, Failure> {
+/// The token from the environment, for a client that must be given the token itself:
+/// cleaned as the server would clean it (quotes, `Bearer `), and checked to be a JWT.
+fn required_token(token: Option<&str>, why: &str) -> Result<String, Failure> {
     let token = token.ok_or_else(|| {
         Failure::config(format!(
             "{TOKEN_VAR} is not set: {why}, so set it in this shell first \
              (e.g. `read -rs {TOKEN_VAR} && export {TOKEN_VAR}`; dashboard: Settings > API Tokens)"
         ))
     })?;
-    crate::token::decode_claims(token)
+    let (token, _) = config::clean_token(token);
+    crate::token::decode_claims(&token)
         .map_err(|e| Failure::config(ConfigError::BadToken(e).to_string()))?;
     Ok(token)
 }

@@ -400,7 +400,7 @@ impl TokenCleanup {
 }
 
 /// Strips white space, quotes and a leading `Bearer ` (any case), in any nesting.
-fn clean_token(raw: &str) -> (String, TokenCleanup) {
+pub fn clean_token(raw: &str) -> (String, TokenCleanup) {
     let mut cleanup = TokenCleanup::default();
     let mut token = raw.trim();
     loop {

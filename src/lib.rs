@@ -7,6 +7,7 @@
 pub mod check;
 pub mod config;
 pub mod hatchet;
+pub mod install;
 pub mod logging;
 pub mod mcp;
 pub mod redact;

@@ -6,6 +6,7 @@ use std::{io::IsTerminal, process::ExitCode};
 use hatchet_mcp::{
     config::{self, Config},
     hatchet::{Client, ClientOptions},
+    install,
     mcp::HatchetServer,
 };
 
@@ -16,6 +17,7 @@ const NAME: &str = env!("CARGO_PKG_NAME");
 enum Sub {
     Serve,
     Check,
+    Install,
 }
 
 impl Sub {
@@ -23,6 +25,7 @@ impl Sub {
         match word {
             "serve" => Some(Sub::Serve),
             "check" => Some(Sub::Check),
+            "install" => Some(Sub::Install),
             _ => None,
         }
     }
@@ -31,6 +34,7 @@ impl Sub {
         match self {
             Sub::Serve => "serve",
             Sub::Check => "check",
+            Sub::Install => "install",
         }
     }
 }
@@ -38,6 +42,7 @@ impl Sub {
 #[derive(Debug, PartialEq, Eq)]
 enum Command {
     Run(Sub),
+    Install(install::Request),
     Help(Option<Sub>),
     Version,
 }
@@ -71,6 +76,8 @@ fn main() -> ExitCode {
     match command {
         Command::Run(Sub::Serve) => serve_stdio(),
         Command::Run(Sub::Check) => check(),
+        Command::Run(Sub::Install) => unreachable!("install is parsed into Command::Install"),
+        Command::Install(request) => install_client(&request),
         // Only `serve` speaks MCP; these are for a person at a terminal, so stdout is right.
         Command::Version => {
             println!("{NAME} {}", env!("CARGO_PKG_VERSION"));
@@ -126,8 +133,19 @@ impl Cli<'_> {
         UsageError { problem, scope }
     }
 
-    /// A subcommand's own arguments: for now only `--help`.
+    /// A subcommand's own arguments: `install` has its own parser, the others take only
+    /// `--help`.
     fn sub(&mut self, sub: Sub) -> Result<Command, UsageError> {
+        if sub == Sub::Install {
+            return match install::parse(&mut self.args, self.token) {
+                Ok(install::Parsed::Help) => Ok(Command::Help(Some(sub))),
+                Ok(install::Parsed::Run(request)) => Ok(Command::Install(request)),
+                Err(problem) => Err(UsageError {
+                    problem,
+                    scope: Some(sub),
+                }),
+            };
+        }
         match self.next(Some(sub))? {
             None => Ok(Command::Run(sub)),
             Some(arg) if is_help(&arg) => Ok(Command::Help(Some(sub))),
@@ -164,6 +182,7 @@ fn parse(args: lexopt::Parser, token: Option<&str>) -> Result<Command, UsageErro
     };
     let scope = match command {
         Command::Run(sub) | Command::Help(Some(sub)) => Some(sub),
+        Command::Install(_) => Some(Sub::Install),
         _ => None,
     };
     match cli.next(scope)? {
@@ -240,6 +259,20 @@ fn check() -> ExitCode {
     ExitCode::from(report.exit_code)
 }
 
+/// `hatchet-mcp install <client>`: the report on stdout, a refusal as one line on stderr.
+fn install_client(request: &install::Request) -> ExitCode {
+    match install::run(request) {
+        Ok(report) => {
+            print!("{report}");
+            ExitCode::SUCCESS
+        }
+        Err(failure) => {
+            eprintln!("{NAME}: {}", failure.message);
+            ExitCode::from(failure.exit_code)
+        }
+    }
+}
+
 async fn serve(config: Config) -> Result<(), String> {
     let client = Client::new(ClientOptions::from(&config)).map_err(|e| e.to_string())?;
     tracing::info!(
@@ -289,6 +322,7 @@ fn help(sub: Option<Sub>) -> String {
              Exit status: 0 ready; 1 not ready (the live read failed, or the token has expired:\n\
              create a new one); 2 the configuration is invalid.\n"
         ),
+        Some(Sub::Install) => install::help(),
     }
 }
 
@@ -297,6 +331,7 @@ fn general_help() -> String {
         "{NAME} {version}: {description}\n\n\
          Usage: {NAME} [serve]     speak MCP over stdin/stdout, for an MCP client (the default)\n       \
          {NAME} check       check the setup: show what the token says, make one live read\n       \
+         {NAME} install CLIENT  add this server to an MCP client's configuration\n       \
          {NAME} help [COMMAND] | COMMAND --help\n       \
          {NAME} --version | --help\n\nEnvironment:\n",
         version = env!("CARGO_PKG_VERSION"),

@@ -10,7 +10,10 @@ use std::{
     process::{Command, Output, Stdio},
 };
 
-use support::fake::{mint_token, token_for};
+use support::{
+    fake::{mint_token, token_for},
+    process::{assert_no_piece_of, refused},
+};
 
 fn run(args: &[&str], env: &[(&str, &str)]) -> Output {
     let env: Vec<(&str, &OsStr)> = env.iter().map(|(k, v)| (*k, OsStr::new(*v))).collect();
@@ -143,30 +146,6 @@ fn version_and_help_answer_a_person_and_name_every_variable() {
     assert!(unknown.stdout.is_empty());
 }
 
-/// Asserts a refusal: exit 2, nothing on stdout, one line on stderr; returns that line.
-fn refused(output: &Output) -> String {
-    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
-    assert_eq!(output.status.code(), Some(2), "{stderr}");
-    assert!(
-        output.stdout.is_empty(),
-        "stdout must stay empty: {:?}",
-        String::from_utf8_lossy(&output.stdout)
-    );
-    assert_eq!(stderr.lines().count(), 1, "one line: {stderr}");
-    stderr
-}
-
-/// No 12-character piece of `secret` appears in `text`.
-fn assert_no_piece_of(secret: &str, text: &str) {
-    for piece in secret.as_bytes().windows(12) {
-        let piece = std::str::from_utf8(piece).unwrap();
-        assert!(
-            !text.contains(piece),
-            "{piece:?} of the secret leaked: {text}"
-        );
-    }
-}
-
 #[test]
 fn subcommands_answer_their_own_help_and_refuse_extra_arguments() {
     for (args, usage) in [
@@ -175,6 +154,8 @@ fn subcommands_answer_their_own_help_and_refuse_extra_arguments() {
         (&["help", "check"], "Usage: hatchet-mcp check\n"),
         (&["serve", "--help"], "Usage: hatchet-mcp [serve]\n"),
         (&["help", "serve"], "Usage: hatchet-mcp [serve]\n"),
+        (&["help", "install"], "Usage: hatchet-mcp install <CLIENT>"),
+        (&["install", "-h"], "Usage: hatchet-mcp install <CLIENT>"),
         (&["help"], "Usage: hatchet-mcp [serve]     speak MCP"),
         (&["-h"], "Usage: hatchet-mcp [serve]     speak MCP"),
     ] {

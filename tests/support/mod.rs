@@ -5,6 +5,7 @@ pub mod contract;
 pub mod fake;
 pub mod fixture;
 pub mod in_process;
+pub mod process;
 pub mod raw;
 pub mod rpc;
 pub mod session;

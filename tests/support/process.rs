@@ -1,0 +1,27 @@
+//! Checks on the output of the binary run as a process.
+
+use std::process::Output;
+
+/// Asserts a refusal: exit 2, nothing on stdout, one line on stderr; returns that line.
+pub fn refused(output: &Output) -> String {
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        output.stdout.is_empty(),
+        "stdout must stay empty: {:?}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+    assert_eq!(stderr.lines().count(), 1, "one line: {stderr}");
+    stderr
+}
+
+/// No 12-character piece of `secret` appears in `text`.
+pub fn assert_no_piece_of(secret: &str, text: &str) {
+    for piece in secret.as_bytes().windows(12) {
+        let piece = std::str::from_utf8(piece).unwrap();
+        assert!(
+            !text.contains(piece),
+            "{piece:?} of the secret leaked: {text}"
+        );
+    }
+}

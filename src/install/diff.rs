@@ -2,101 +2,33 @@
 //! every secret-looking value masked. The old file may hold other servers' keys, and the new
 //! one Claude Desktop's literal token; a diff is shown on a terminal and pasted into issues.
 
+use similar::{ChangeTag, TextDiff};
+
 use crate::{config, redact::Redactor};
 
 /// Lines of context around each change.
 const CONTEXT: usize = 3;
-/// Beyond this many line pairs, the whole file is shown as replaced (no LCS table).
-const MAX_CELLS: usize = 4_000_000;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Op {
-    Keep,
-    Remove,
-    Add,
-}
 
 /// `old` → `new` as a unified diff under the header `label`, secrets masked.
 pub fn unified(old: &str, new: &str, label: &str, token: Option<&Redactor>) -> String {
-    let (old, new): (Vec<&str>, Vec<&str>) = (old.lines().collect(), new.lines().collect());
-    let ops = line_ops(&old, &new);
+    let diff = TextDiff::from_lines(old, new);
     let mut out = format!("--- {label}\n+++ {label} (new)\n");
-    for (start, end) in hunks(&ops) {
-        let (mut a, mut b) = position(&ops[..start]);
-        let (a_len, b_len) = position(&ops[start..end]);
-        out.push_str(&format!("@@ -{},{a_len} +{},{b_len} @@\n", a + 1, b + 1));
-        for &op in &ops[start..end] {
-            let (mark, line) = match op {
-                Op::Keep => (' ', old[a]),
-                Op::Remove => ('-', old[a]),
-                Op::Add => ('+', new[b]),
+    for hunk in diff.unified_diff().context_radius(CONTEXT).iter_hunks() {
+        out.push_str(&format!("{}\n", hunk.header()));
+        for change in hunk.iter_changes() {
+            let mark = match change.tag() {
+                ChangeTag::Equal => ' ',
+                ChangeTag::Delete => '-',
+                ChangeTag::Insert => '+',
             };
-            a += usize::from(op != Op::Add);
-            b += usize::from(op != Op::Remove);
+            let line = change.value();
+            let line = line.strip_suffix('\n').unwrap_or(line);
             out.push(mark);
-            out.push_str(&mask_line(line, token));
+            out.push_str(&mask_line(line.strip_suffix('\r').unwrap_or(line), token));
             out.push('\n');
         }
     }
     out
-}
-
-/// The edit script turning `old` into `new`, from a longest-common-subsequence table.
-fn line_ops(old: &[&str], new: &[&str]) -> Vec<Op> {
-    let (n, m) = (old.len(), new.len());
-    if n.saturating_mul(m) > MAX_CELLS {
-        let removed = std::iter::repeat_n(Op::Remove, n);
-        return removed.chain(std::iter::repeat_n(Op::Add, m)).collect();
-    }
-    // lcs[i][j]: the longest common subsequence of old[i..] and new[j..].
-    let mut lcs = vec![vec![0u32; m + 1]; n + 1];
-    for i in (0..n).rev() {
-        for j in (0..m).rev() {
-            lcs[i][j] = if old[i] == new[j] {
-                lcs[i + 1][j + 1] + 1
-            } else {
-                lcs[i + 1][j].max(lcs[i][j + 1])
-            };
-        }
-    }
-    let (mut i, mut j, mut ops) = (0, 0, Vec::with_capacity(n + m));
-    while i < n || j < m {
-        let op = if i < n && j < m && old[i] == new[j] {
-            Op::Keep
-        } else if i < n && (j == m || lcs[i + 1][j] >= lcs[i][j + 1]) {
-            // Removals first, as diff(1) shows them.
-            Op::Remove
-        } else {
-            Op::Add
-        };
-        i += usize::from(op != Op::Add);
-        j += usize::from(op != Op::Remove);
-        ops.push(op);
-    }
-    ops
-}
-
-/// Lines of the old and new file that `ops` cover.
-fn position(ops: &[Op]) -> (usize, usize) {
-    let old = ops.iter().filter(|&&op| op != Op::Add).count();
-    let new = ops.iter().filter(|&&op| op != Op::Remove).count();
-    (old, new)
-}
-
-/// Ranges of ops to show: each change with its context, overlapping ones merged.
-fn hunks(ops: &[Op]) -> Vec<(usize, usize)> {
-    let mut ranges: Vec<(usize, usize)> = Vec::new();
-    for (at, _) in ops.iter().enumerate().filter(|(_, op)| **op != Op::Keep) {
-        let (start, end) = (
-            at.saturating_sub(CONTEXT),
-            (at + 1 + CONTEXT).min(ops.len()),
-        );
-        match ranges.last_mut() {
-            Some(last) if start <= last.1 => last.1 = end,
-            _ => ranges.push((start, end)),
-        }
-    }
-    ranges
 }
 
 /// `line` with the token and every secret-looking JSON string value masked: a value under
@@ -192,7 +124,7 @@ mod tests {
     #[test]
     fn a_new_file_is_all_additions() {
         let diff = unified("", "{\n}\n", "f", None);
-        assert!(diff.ends_with("@@ -1,0 +1,2 @@\n+{\n+}\n"), "{diff}");
+        assert!(diff.ends_with("@@ -0,0 +1,2 @@\n+{\n+}\n"), "{diff}");
     }
 
     #[test]

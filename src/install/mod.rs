@@ -127,7 +127,7 @@ fn launch(request: &Request) -> Result<Launch, Failure> {
         .to_owned();
     // npm may clear its cache at any time, and the client would then start nothing.
     let note = exe.components().any(|c| c.as_os_str() == "_npx").then(|| {
-        "Note: this binary runs from npx's cache, which npm may clear: consider --command with a stable path, or --command npx --arg -y --arg <package>".to_owned()
+        "Note: this binary runs from npx's cache, which npm may clear: consider --command with a stable path, or --command npx --arg -y --arg hatchet-mcp".to_owned()
     });
     Ok(Launch {
         command,
@@ -238,7 +238,7 @@ pub fn help() -> String {
            --read-write       set {READ_ONLY_VAR}=false: register the mutating tools\n  \
            --toolsets LIST    set {TOOLSETS_VAR} (e.g. runs,tasks or all)\n  \
            --command PATH     the program the client starts (default: this binary's absolute path)\n  \
-           --arg VALUE        an argument for --command (repeat for more): --command npx --arg -y --arg <package>\n  \
+           --arg VALUE        an argument for --command (repeat for more): --command npx --arg -y --arg hatchet-mcp\n  \
            --dry-run          show the change as a diff (secrets masked) and change nothing\n  \
            --config FILE      merge into FILE instead of the client's own file\n  \
            --drop-comments    rewrite a file that has comments (they are lost; the backup keeps them)\n  \

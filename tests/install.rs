@@ -67,7 +67,12 @@ impl Home {
 
     /// Runs the binary with only this home's variables (and the token, if given).
     fn run(&self, args: &[&str], token: Option<&str>) -> Output {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_hatchet-mcp"));
+        self.run_binary(Path::new(env!("CARGO_BIN_EXE_hatchet-mcp")), args, token)
+    }
+
+    /// [`Home::run`] with the binary at `binary`.
+    fn run_binary(&self, binary: &Path, args: &[&str], token: Option<&str>) -> Output {
+        let mut command = Command::new(binary);
         command
             .arg("install")
             .args(args)
@@ -498,6 +503,25 @@ fn config_command_and_args_override_the_defaults() {
         (&json!("npx"), &json!(["-y", "hatchet-mcp"]))
     );
     assert!(!home.config_of("cursor").exists());
+}
+
+#[test]
+fn run_from_npx_cache_the_client_is_given_the_npx_line() {
+    let home = Home::new();
+    // Where npx puts the platform package's binary: ~/.npm/_npx/<hash>/node_modules/...
+    let cached = home
+        .root
+        .join("home/.npm/_npx/0123abcd/node_modules/@hatchet-mcp/linux-x64/bin/hatchet-mcp");
+    fs::create_dir_all(cached.parent().unwrap()).unwrap();
+    fs::copy(env!("CARGO_BIN_EXE_hatchet-mcp"), &cached).unwrap();
+    let output = home.run_binary(&cached, &["cursor"], None);
+    let report = succeeded(&output);
+    assert!(report.contains("npx -y hatchet-mcp"), "{report}");
+    let entry = &read_json(&home.config_of("cursor"))["mcpServers"]["hatchet"];
+    assert_eq!(
+        (&entry["command"], &entry["args"]),
+        (&json!("npx"), &json!(["-y", "hatchet-mcp"]))
+    );
 }
 
 #[test]

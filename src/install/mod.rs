@@ -119,20 +119,27 @@ fn launch(request: &Request) -> Result<Launch, Failure> {
     let exe = this_binary().ok_or_else(|| {
         Failure::failed("could not find the path of this binary: pass --command <path>")
     })?;
+    // Started by `npx -y hatchet-mcp install ...`: npm may clear its cache at any time and
+    // the client would then start nothing, so the client is given the same npx line.
+    if exe.components().any(|c| c.as_os_str() == "_npx") {
+        return Ok(Launch {
+            command: "npx".to_owned(),
+            args: vec!["-y".to_owned(), env!("CARGO_PKG_NAME").to_owned()],
+            note: Some(
+                "This binary runs from npx's cache, which npm may clear, so the client starts it with `npx -y hatchet-mcp`; --command overrides".to_owned(),
+            ),
+        });
+    }
     let command = exe
         .to_str()
         .ok_or_else(|| {
             Failure::config("the path of this binary is not UTF-8: pass --command <path>")
         })?
         .to_owned();
-    // npm may clear its cache at any time, and the client would then start nothing.
-    let note = exe.components().any(|c| c.as_os_str() == "_npx").then(|| {
-        "Note: this binary runs from npx's cache, which npm may clear: consider --command with a stable path, or --command npx --arg -y --arg hatchet-mcp".to_owned()
-    });
     Ok(Launch {
         command,
         args: Vec::new(),
-        note,
+        note: None,
     })
 }
 

@@ -395,7 +395,7 @@ impl Tenant {
             get(
                 "get_webhook",
                 format!("^/api/v1/stable/tenants/{t}/webhooks/[^/]+$"),
-                self.webhooks()["rows"][0].clone(),
+                self.webhook(0),
             ),
             get(
                 "list_dag_tasks",
@@ -929,7 +929,7 @@ impl Tenant {
         json!({"rows": rows, "pagination": page()})
     }
 
-    fn webhooks(&mut self) -> Value {
+    fn webhook(&mut self, i: usize) -> Value {
         const SOURCES: [(&str, &str, &str); 5] = [
             ("STRIPE", "'stripe:' + input.type", "HMAC"),
             ("GITHUB", "'github:' + headers['x-github-event']", "HMAC"),
@@ -945,23 +945,23 @@ impl Tenant {
                 "BASIC",
             ),
         ];
-        let rows: Vec<Value> = (0..ROWS)
-            .map(|i| {
-                let (source, key, auth) = SOURCES[i % SOURCES.len()];
-                let created = at(-86_400 * (60 - i as i64), 41_200);
-                json!({
-                    "metadata": meta(&self.seq.uuid(), &created, &created),
-                    "tenantId": TENANT,
-                    "name": format!("{}-{}", source.to_lowercase(), self.seq.token(6).to_lowercase()),
-                    "sourceName": source,
-                    "eventKeyExpression": key,
-                    "scopeExpression": if i % 3 == 0 { json!("input.data.object.customer") } else { Value::Null },
-                    "staticPayload": if i % 4 == 0 { json!({"environment": "production", "team": "payments"}) } else { Value::Null },
-                    "authType": auth,
-                    "returnEventAsResponsePayload": i % 5 == 0,
-                })
-            })
-            .collect();
+        let (source, key, auth) = SOURCES[i % SOURCES.len()];
+        let created = at(-86_400 * (60 - i as i64), 41_200);
+        json!({
+            "metadata": meta(&self.seq.uuid(), &created, &created),
+            "tenantId": TENANT,
+            "name": format!("{}-{}", source.to_lowercase(), self.seq.token(6).to_lowercase()),
+            "sourceName": source,
+            "eventKeyExpression": key,
+            "scopeExpression": if i.is_multiple_of(3) { json!("input.data.object.customer") } else { Value::Null },
+            "staticPayload": if i.is_multiple_of(4) { json!({"environment": "production", "team": "payments"}) } else { Value::Null },
+            "authType": auth,
+            "returnEventAsResponsePayload": i.is_multiple_of(5),
+        })
+    }
+
+    fn webhooks(&mut self) -> Value {
+        let rows: Vec<Value> = (0..ROWS).map(|i| self.webhook(i)).collect();
         json!({"rows": rows, "pagination": page()})
     }
 

@@ -244,7 +244,7 @@ pub fn help() -> String {
            --name NAME        server name (default {DEFAULT_NAME}), e.g. hatchet-prod for a second tenant\n  \
            --read-write       set {READ_ONLY_VAR}=false: register the mutating tools\n  \
            --toolsets LIST    set {TOOLSETS_VAR} (e.g. runs,tasks or all)\n  \
-           --command PATH     the program the client starts (default: this binary's absolute path)\n  \
+           --command PATH     the program the client starts (default: this binary's absolute path;\n                     `npx -y hatchet-mcp` when run through npx)\n  \
            --arg VALUE        an argument for --command (repeat for more): --command npx --arg -y --arg hatchet-mcp\n  \
            --dry-run          show the change as a diff (secrets masked) and change nothing\n  \
            --config FILE      merge into FILE instead of the client's own file\n  \

@@ -108,19 +108,4 @@ impl Client {
             .query_opt("version", version);
         self.send(request).await
     }
-
-    /// Concurrency counts: group keys and runs per group key.
-    pub async fn get_workflow_metrics(
-        &self,
-        workflow_id: Uuid,
-        group_key: Option<&str>,
-    ) -> Result<Value, ApiError> {
-        let request = self
-            .v1(
-                Method::GET,
-                &["workflows", &workflow_id.to_string(), "metrics"],
-            )
-            .query_opt("groupKey", group_key);
-        self.send(request).await
-    }
 }

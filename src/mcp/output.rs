@@ -106,6 +106,12 @@ impl Answer {
                 summary,
             } => {
                 prune_nulls(&mut value);
+                // The engine answers an empty list as `{}` (traces) or `rows: null`: a list
+                // always says it has no rows.
+                if let Value::Object(map) = &mut value {
+                    map.entry("rows")
+                        .or_insert_with(|| Value::Array(Vec::new()));
+                }
                 match summary {
                     Some(summary) => summary.apply(&mut value, keep_payloads),
                     None if !keep_payloads => strip_payloads(&mut value),
@@ -238,12 +244,19 @@ fn cut_strings(value: &mut Value, keep: usize) -> usize {
 pub fn prune_nulls(value: &mut Value) {
     match value {
         Value::Object(map) => {
-            map.retain(|_, v| !v.is_null());
+            map.retain(|_, v| !v.is_null() && !v.as_str().is_some_and(is_unset_time));
             map.values_mut().for_each(prune_nulls);
         }
         Value::Array(items) => items.iter_mut().for_each(prune_nulls),
         _ => {}
     }
+}
+
+/// Go's zero time, which the engine sends for a time it never set (a queued task's
+/// `createdAt`, a scheduled run's `workflowRunCreatedAt`): no time at all, so it is left out
+/// like a null rather than read as the year 1.
+pub fn is_unset_time(text: &str) -> bool {
+    text.starts_with("0001-01-01T00:00:00")
 }
 
 fn strip_payloads(value: &mut Value) {
@@ -259,6 +272,15 @@ fn strip_payloads(value: &mut Value) {
 /// The offset of the next page, from the API's `pagination` when it has one, else from
 /// whether the page came back full.
 fn next_offset(list: &Map<String, Value>, offset: i64, limit: i64) -> Option<i64> {
+    let rows = list
+        .get("rows")
+        .and_then(Value::as_array)
+        .map_or(0, Vec::len) as i64;
+    // A short page is the last, whatever the pagination says: the engine numbers some
+    // lists' pages from 0 (filters answer `current_page: 0, num_pages: 1` for one row).
+    if rows < limit {
+        return None;
+    }
     let pagination = list.get("pagination");
     let page_number = |field| {
         pagination
@@ -268,11 +290,7 @@ fn next_offset(list: &Map<String, Value>, offset: i64, limit: i64) -> Option<i64
     if let (Some(current), Some(pages)) = (page_number("current_page"), page_number("num_pages")) {
         return (current < pages).then_some(offset + limit);
     }
-    let rows = list
-        .get("rows")
-        .and_then(Value::as_array)
-        .map_or(0, Vec::len) as i64;
-    (rows >= limit).then_some(offset + rows)
+    Some(offset + rows)
 }
 
 #[cfg(test)]
@@ -302,6 +320,28 @@ mod tests {
         );
         let kept = render_list(api, Some(&page(1, 0)), true, HARD_MAX_RESULT_BYTES);
         assert!(kept.contains(r#""input":{"big":1}"#));
+    }
+
+    #[test]
+    fn a_short_page_is_the_last_whatever_its_pagination_says() {
+        // As a real engine answers list_filters: pages numbered from 0.
+        let api = json!({"rows": [{"id": "f"}], "pagination": {"current_page": 0, "next_page": 1, "num_pages": 1}});
+        let text = render_list(api, Some(&page(50, 0)), false, HARD_MAX_RESULT_BYTES);
+        assert!(text.contains(r#""next_offset":null"#), "{text}");
+    }
+
+    #[test]
+    fn an_empty_list_the_engine_sends_as_an_empty_object_says_it_has_no_rows() {
+        let text = render_list(json!({}), Some(&page(50, 0)), false, HARD_MAX_RESULT_BYTES);
+        assert_eq!(text, r#"{"rows":[],"next_offset":null}"#);
+    }
+
+    #[test]
+    fn the_engines_zero_time_is_left_out_like_a_null() {
+        let mut value =
+            json!({"createdAt": "0001-01-01T00:00:00Z", "finishedAt": "2026-05-19T06:00:00Z"});
+        prune_nulls(&mut value);
+        assert_eq!(value, json!({"finishedAt": "2026-05-19T06:00:00Z"}));
     }
 
     #[test]

@@ -78,7 +78,7 @@ pub fn opt_in_tools() -> Vec<ToolSpec> {
         tool(
             "list_stuck_runs",
             "List stuck runs",
-            "GET /api/v1/stable/tenants/{t}/workflow-runs, GET /api/v1/tenants/{t}/step-run-queue-metrics, GET /api/v1/tenants/{t}/worker",
+            "GET /api/v1/stable/tenants/{t}/workflow-runs, GET /api/v1/tenants/{t}/step-run-queue-metrics, GET /api/v1/tenants/{t}/task-stats, GET /api/v1/tenants/{t}/worker",
             "Runs queued or running too long, oldest first.",
             list_stuck_runs,
         ),
@@ -92,7 +92,7 @@ pub fn opt_in_tools() -> Vec<ToolSpec> {
         tool(
             "why_queued",
             "Why queued",
-            "GET /api/v1/stable/workflow-runs/{workflow_run_id}, GET /api/v1/tenants/{t}/step-run-queue-metrics, GET /api/v1/tenants/{t}/worker, GET /api/v1/tenants/{t}/rate-limits, GET /api/v1/workflows/{workflow}/versions",
+            "GET /api/v1/stable/workflow-runs/{workflow_run_id}, GET /api/v1/tenants/{t}/step-run-queue-metrics, GET /api/v1/tenants/{t}/task-stats, GET /api/v1/tenants/{t}/worker, GET /api/v1/tenants/{t}/rate-limits, GET /api/v1/workflows/{workflow}/versions",
             "Why a run waits: workers, slots, limits, concurrency.",
             why_queued,
         ),
@@ -189,7 +189,7 @@ async fn list_stuck_runs(call: Call, args: StuckArgs) -> ToolResult {
     let query = runs_query(until - STUCK_LOOKBACK, Some(until), statuses, Vec::new());
     let (runs, queues, workers) = tokio::try_join!(
         oldest_runs(&call.client, query),
-        call.client.get_queue_metrics(),
+        call.client.queue_depths(),
         call.client.list_workers(&[], MAX_PAGE, 0),
     )?;
     let found = queued::Stuck {
@@ -282,7 +282,7 @@ async fn why_queued(call: Call, args: RunArgs) -> ToolResult {
         ..ListRateLimits::default()
     };
     let (queues, workers, rate_limits, version) = tokio::try_join!(
-        client.get_queue_metrics(),
+        client.queue_depths(),
         client.list_workers(&[], MAX_PAGE, 0),
         client.list_rate_limits(&limits),
         version,
@@ -451,7 +451,9 @@ fn uuid_at(value: &Value, pointer: &str) -> Option<Uuid> {
 }
 
 fn instant(value: &Value, pointer: &str) -> Option<Timestamp> {
-    text(value, pointer).and_then(|s| s.parse().ok())
+    text(value, pointer)
+        .filter(|s| !crate::mcp::output::is_unset_time(s))
+        .and_then(|s| s.parse().ok())
 }
 
 /// A span for reading at a glance: `45s`, `12m`, `2h13m`, `3d4h`.

@@ -4,7 +4,7 @@ use crate::mcp::args::WorkflowRef;
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use crate::mcp::registry::{About, Call, Effect, Group, ToolResult, ToolSpec};
+use crate::mcp::registry::{About, Call, Effect, Group, ToolError, ToolResult, ToolSpec};
 use crate::{
     hatchet::{
         events::{ListEvents, PushEvent},
@@ -151,5 +151,19 @@ async fn push_event(ctx: Call, args: PushEventArgs) -> ToolResult {
         priority: args.priority.map(Priority::as_u32),
         scope: args.scope,
     };
-    Ok(output::item(ctx.client.push_event(&event).await?))
+    match ctx.client.push_event(&event).await {
+        Ok(pushed) => Ok(output::item(pushed)),
+        // A v1 engine (v0.105, say) answers its REST route for new events 400
+        // "EventCreate is deprecated": it takes events only over gRPC, from an SDK.
+        Err(error)
+            if error.status() == Some(400)
+                && error.to_string().contains("EventCreate is deprecated") =>
+        {
+            Err(ToolError::Refused(EVENTS_OVER_GRPC_ONLY.to_owned()))
+        }
+        Err(error) => Err(error.into()),
+    }
 }
+
+/// What `push_event` says when the engine no longer takes events over REST.
+const EVENTS_OVER_GRPC_ONLY: &str = "Not sent: this Hatchet engine takes new events only over gRPC, from an SDK (Python `hatchet.event.push(key, payload)`, TypeScript `hatchet.events.push`), and refuses them on its REST API (\"EventCreate is deprecated\"), which is all hatchet-mcp speaks. To start the workflow the event would trigger, use trigger_workflow with the same input.";

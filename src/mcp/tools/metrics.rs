@@ -37,7 +37,7 @@ pub fn read_tools() -> Vec<ToolSpec> {
                 title: "Get queue metrics",
                 group: Group::Metrics,
                 effect: Effect::Read,
-                rest: "GET /api/v1/tenants/{t}/step-run-queue-metrics",
+                rest: "GET /api/v1/tenants/{t}/step-run-queue-metrics, GET /api/v1/tenants/{t}/task-stats",
                 description: "Queued tasks per queue.",
             },
             get_queue_metrics,
@@ -106,7 +106,7 @@ async fn list_rate_limits(ctx: Call, args: ListRateLimitsArgs) -> ToolResult {
 }
 
 async fn get_queue_metrics(ctx: Call, _: NoArgs) -> ToolResult {
-    Ok(output::item(ctx.client.get_queue_metrics().await?))
+    Ok(output::item(ctx.client.queue_depths().await?))
 }
 
 #[derive(Deserialize, JsonSchema)]

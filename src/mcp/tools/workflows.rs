@@ -3,7 +3,7 @@
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use crate::mcp::registry::{About, Call, Effect, Group, ToolError, ToolResult, ToolSpec};
 use crate::{
@@ -177,7 +177,7 @@ pub fn opt_in_tools() -> Vec<ToolSpec> {
             about(
                 "get_workflow_metrics",
                 "Get workflow metrics",
-                "GET /api/v1/workflows/{workflow_id}/metrics",
+                "GET /api/v1/workflows/{workflow_id}/versions, GET /api/v1/tenants/{t}/task-stats",
                 "Concurrency group keys and their run counts.",
             ),
             get_workflow_metrics,
@@ -186,7 +186,7 @@ pub fn opt_in_tools() -> Vec<ToolSpec> {
             about(
                 "list_dag_tasks",
                 "List DAG tasks",
-                "GET /api/v1/stable/dags/tasks",
+                "GET /api/v1/stable/workflow-runs/{workflow_run_id}",
                 "The tasks of DAG runs, by run.",
             ),
             list_dag_tasks,
@@ -238,13 +238,101 @@ struct GetWorkflowMetricsArgs {
     group_key: Option<String>,
 }
 
+/// Concurrency groups of a workflow and the runs in each, from what a v1 engine serves: the
+/// task names of its latest version, then the queued and running counts of those tasks per
+/// concurrency key (task stats). The engine's own workflow metrics endpoint
+/// (`GET /api/v1/workflows/{id}/metrics`) is deprecated: it answers 500 on v1.
 async fn get_workflow_metrics(call: Call, args: GetWorkflowMetricsArgs) -> ToolResult {
-    let group_key = args.group_key.as_deref();
-    let answer = call
+    let version = call
         .client
-        .get_workflow_metrics(args.workflow_id.0, group_key)
+        .get_workflow_version(args.workflow_id.0, None)
         .await?;
-    Ok(output::item(answer))
+    let tasks = task_names(&version);
+    let stats = call.client.get_task_stats(&tasks).await?;
+    Ok(output::item(concurrency_groups(
+        &version,
+        &tasks,
+        &stats,
+        args.group_key.as_deref(),
+    )))
+}
+
+/// The task names of a version (its registered config's tasks), else the workflow's own
+/// name, which a standalone task shares.
+fn task_names(version: &Value) -> Vec<String> {
+    let names: Vec<String> = version
+        .pointer("/workflowConfig/Tasks")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|task| task["ReadableId"].as_str().map(str::to_owned))
+        .take(MAX_TASK_NAMES)
+        .collect();
+    if names.is_empty() {
+        version
+            .pointer("/workflow/name")
+            .and_then(Value::as_str)
+            .map(|name| vec![name.to_owned()])
+            .unwrap_or_default()
+    } else {
+        names
+    }
+}
+
+/// Task names asked about, at most: a workflow with more is read by its first ones.
+const MAX_TASK_NAMES: usize = 100;
+
+/// `{workflow, concurrency (the settings), groups: [{task, expression, strategy, key,
+/// queued, running}]}`, only `group_key`'s groups when given.
+fn concurrency_groups(
+    version: &Value,
+    tasks: &[String],
+    stats: &Value,
+    group_key: Option<&str>,
+) -> Value {
+    let mut groups: Vec<Value> = Vec::new();
+    for task in tasks {
+        for state in ["queued", "running"] {
+            let limits = stats
+                .pointer(&format!("/{}/{state}/concurrency", task.replace('/', "~1")))
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten();
+            for limit in limits {
+                let keys = limit["keys"].as_object().into_iter().flatten();
+                for (key, count) in keys.filter(|(key, _)| group_key.is_none_or(|k| k == *key)) {
+                    let found = groups.iter_mut().find(|g| {
+                        g["task"] == task.as_str()
+                            && g["key"] == key.as_str()
+                            && g["expression"] == limit["expression"]
+                    });
+                    let group = match found {
+                        Some(group) => group,
+                        None => {
+                            groups.push(json!({
+                                "task": task,
+                                "expression": limit["expression"],
+                                "strategy": limit["type"],
+                                "key": key,
+                                "queued": 0,
+                                "running": 0,
+                            }));
+                            groups.last_mut().expect("just pushed")
+                        }
+                    };
+                    group[state] =
+                        json!(group[state].as_i64().unwrap_or(0) + count.as_i64().unwrap_or(0));
+                }
+            }
+        }
+    }
+    let mut answer = json!({
+        "workflow": version.pointer("/workflow/name"),
+        "concurrency": version.get("v1Concurrency").or_else(|| version.get("concurrency")),
+        "groups": groups,
+    });
+    output::prune_nulls(&mut answer);
+    answer
 }
 
 /// One call covers at most this many runs.
@@ -292,4 +380,33 @@ struct GetTaskStatsArgs {
 async fn get_task_stats(call: Call, args: GetTaskStatsArgs) -> ToolResult {
     let names = args.task_names.unwrap_or_default();
     Ok(output::item(call.client.get_task_stats(&names).await?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A DAG's version and task stats as a real engine (v0.105) answers them.
+    #[test]
+    fn concurrency_groups_come_from_the_task_stats_of_the_versions_tasks() {
+        let version = json!({
+            "workflow": {"name": "e2e-serial"},
+            "v1Concurrency": [{"expression": "'all'", "maxRuns": 1}],
+            "workflowConfig": {"Tasks": [{"ReadableId": "e2e-serial"}]}
+        });
+        let limit = |n| json!({"concurrency": [{"expression": "'all'", "keys": {"all": n}, "type": "GROUP_ROUND_ROBIN"}], "total": n});
+        let stats = json!({"e2e-serial": {"queued": limit(2), "running": limit(1)}, "other": {"queued": limit(9)}});
+        let tasks = task_names(&version);
+        assert_eq!(tasks, ["e2e-serial"]);
+        let answer = concurrency_groups(&version, &tasks, &stats, None);
+        assert_eq!(
+            answer["groups"],
+            json!([{"task": "e2e-serial", "expression": "'all'", "strategy": "GROUP_ROUND_ROBIN", "key": "all", "queued": 2, "running": 1}])
+        );
+        assert_eq!(answer["concurrency"][0]["maxRuns"], 1);
+        let none = concurrency_groups(&version, &tasks, &stats, Some("other-key"));
+        assert_eq!(none["groups"], json!([]));
+        // A version without its config: a standalone task is named as its workflow.
+        assert_eq!(task_names(&json!({"workflow": {"name": "etl"}})), ["etl"]);
+    }
 }

@@ -58,8 +58,10 @@ pub fn why(evidence: &Evidence, link: String) -> Value {
     let queued_tasks: Vec<Value> = queued
         .iter()
         .map(|task| {
-            let waiting =
-                instant(task, "/createdAt").map(|at| age(evidence.now.duration_since(at)));
+            // The engine leaves a queued task's own createdAt unset: it waits since its run.
+            let waiting = instant(task, "/createdAt")
+                .or_else(|| instant(&evidence.run, "/run/createdAt"))
+                .map(|at| age(evidence.now.duration_since(at)));
             json!({
                 "task_run_id": task.get("taskExternalId").or_else(|| task.pointer("/metadata/id")),
                 "displayName": task.get("displayName"),

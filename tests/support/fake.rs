@@ -116,7 +116,9 @@ pub fn valid_arguments(tool: &ToolSpec) -> Map<String, Value> {
 /// entry: `GET /api/v1/tenants/{t}/workflows/crons/{cron_id}` becomes the method and the
 /// path with the tenant, `etl` for a name, and [`RUN`] for every id filled in.
 pub fn expected_request(tool: &ToolSpec) -> (String, String) {
-    let (method, template) = tool.rest.split_once(' ').unwrap();
+    // A tool that reads more than one endpoint names its first request first.
+    let first = tool.rest.split(", ").next().unwrap();
+    let (method, template) = first.split_once(' ').unwrap();
     let path = template
         .split('/')
         .map(|segment| match segment {

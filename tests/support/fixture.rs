@@ -397,11 +397,6 @@ impl Tenant {
                 format!("^/api/v1/stable/tenants/{t}/webhooks/[^/]+$"),
                 self.webhook(0),
             ),
-            get(
-                "list_dag_tasks",
-                "^/api/v1/stable/dags/tasks$".to_owned(),
-                self.dag_tasks(),
-            ),
         ]
     }
 
@@ -448,7 +443,6 @@ impl Tenant {
                 "order": 3 + w,
                 "workflowId": self.workflow_ids[w],
             }],
-            "tags": [],
             "tenantId": TENANT,
         })
     }
@@ -461,7 +455,6 @@ impl Tenant {
                 if i >= WORKFLOWS.len() {
                     let id = self.seq.uuid();
                     row["metadata"]["id"] = json!(id);
-                    row["versions"][0]["workflowId"] = json!(id);
                     row["name"] = json!(format!(
                         "{}-{}",
                         WORKFLOWS[i % 6].0,
@@ -470,6 +463,8 @@ impl Tenant {
                         ][i / 6 - 1]
                     ));
                 }
+                // A listed workflow carries no versions (get_workflow has them).
+                row.as_object_mut().unwrap().remove("versions");
                 row
             })
             .collect();
@@ -538,7 +533,14 @@ impl Tenant {
     }
 
     fn runs(&mut self) -> Value {
-        let rows: Vec<Value> = (0..ROWS).map(|i| self.run_row(i, false)).collect();
+        let rows: Vec<Value> = (0..ROWS)
+            .map(|i| {
+                // A real engine lists runs without `isDurable` (a task has it).
+                let mut row = self.run_row(i, false);
+                row.as_object_mut().unwrap().remove("isDurable");
+                row
+            })
+            .collect();
         json!({"rows": rows, "pagination": page()})
     }
 
@@ -549,6 +551,8 @@ impl Tenant {
         task["actionId"] = json!(format!("order-fulfilment:{}", TASKS[i % 6]));
         task["stepId"] = json!(self.step_ids[i % 6]);
         task["displayName"] = json!(TASKS[i % 6]);
+        // A real engine names a task's workflow by id only.
+        task.as_object_mut().unwrap().remove("workflowName");
         if whole {
             task["workflowConfig"] = json!({
                 "name": "order-fulfilment",
@@ -618,7 +622,6 @@ impl Tenant {
                     "taskId": 4_900_000 + i,
                     "taskInsertedAt": queued,
                     "tenantId": TENANT,
-                    "parentTaskExternalId": if i >= 10 { json!(self.run_ids[i / 10]) } else { Value::Null },
                     "queuedAt": queued,
                     "startedAt": at(i as i64 * 3, 340_000),
                     "finishedAt": at(i as i64 * 3 + 2, 870_000),
@@ -628,7 +631,8 @@ impl Tenant {
                 })
             })
             .collect();
-        json!({"rows": rows, "pagination": page()})
+        // A real engine pages no timings: its pagination is empty.
+        json!({"rows": rows, "pagination": {}})
     }
 
     fn log_line(&mut self, k: usize) -> Value {
@@ -690,7 +694,6 @@ impl Tenant {
                 _ => "Task failed",
             },
             "errorMessage": if failed { TRACEBACKS[0] } else { "" },
-            "output": "",
             "retryCount": k / 6,
             "attempt": k / 6 + 1,
         });
@@ -731,7 +734,6 @@ impl Tenant {
             "name": host,
             "type": "SELFHOSTED",
             "lastHeartbeatAt": at(if status == "INACTIVE" { -1_800 } else { 600 + i as i64 % 5 }, 77_123),
-            "lastListenerEstablished": started,
             "actions": actions,
             "status": status,
             "slotConfig": {"default": {"available": 8 - (i % 9) as i64, "limit": 8}},
@@ -750,7 +752,6 @@ impl Tenant {
                     .map(|((name, _), id)| json!({"id": id, "name": name}))
                     .collect::<Vec<_>>()
             );
-            worker["slots"] = json!((0..3).map(|k| json!({"stepRunId": self.run_ids[k], "actionId": actions[k * 2], "startedAt": at(590, 1), "timeoutAt": at(890, 1), "workflowRunId": self.run_ids[k], "status": "RUNNING"})).collect::<Vec<_>>());
             worker["recentStepRuns"] = json!((0..5).map(|k| json!({"metadata": meta(&self.run_ids[10 + k], &at(500, 2), &at(560, 3)), "actionId": actions[k * 2], "status": "SUCCEEDED", "startedAt": at(501, 4), "finishedAt": at(559, 5), "workflowRunId": self.run_ids[10 + k]})).collect::<Vec<_>>());
         }
         worker
@@ -818,7 +819,7 @@ impl Tenant {
                 )
             })
             .collect();
-        json!({"rows": keys, "pagination": page()})
+        json!({"rows": keys})
     }
 
     fn cron(&mut self, i: usize) -> Value {
@@ -850,7 +851,6 @@ impl Tenant {
             .map(|i| {
                 let w = (i * 5) % WORKFLOWS.len();
                 let created = at(-3_600 + i as i64 * 60, 33_019);
-                let past = i < 20;
                 let mut row = json!({
                     "metadata": meta(&self.seq.uuid(), &created, &created),
                     "tenantId": TENANT,
@@ -863,12 +863,10 @@ impl Tenant {
                     "method": "API",
                     "priority": 1,
                 });
-                if past {
-                    row["workflowRunCreatedAt"] = json!(at(i as i64 * 900, 4_402));
-                    row["workflowRunName"] = json!(format!("{}-{}", WORKFLOWS[w].0, EPOCH_SECONDS + i as i64 * 900));
-                    row["workflowRunStatus"] = json!(if i % 9 == 4 { "FAILED" } else { "SUCCEEDED" });
-                    row["workflowRunId"] = json!(self.run_ids[i]);
-                }
+                // A real engine deletes a schedule once it has started its run: every row
+                // it lists is still to come, with the run's fields unset.
+                row["workflowRunCreatedAt"] = json!("0001-01-01T00:00:00Z");
+                row["workflowRunName"] = json!("");
                 row
             })
             .collect();
@@ -962,25 +960,8 @@ impl Tenant {
 
     fn webhooks(&mut self) -> Value {
         let rows: Vec<Value> = (0..ROWS).map(|i| self.webhook(i)).collect();
-        json!({"rows": rows, "pagination": page()})
-    }
-
-    /// Five DAG runs of ten tasks each, as `GET /dags/tasks` answers: one object per run.
-    fn dag_tasks(&mut self) -> Value {
-        let dags: Vec<Value> = (0..5)
-            .map(|d| {
-                let children: Vec<Value> = (0..ROWS / 5)
-                    .map(|k| {
-                        let mut task = self.run_row(d * 10 + k, false);
-                        task["workflowRunExternalId"] = json!(self.run_ids[d]);
-                        task["displayName"] = json!(TASKS[k % TASKS.len()]);
-                        task
-                    })
-                    .collect();
-                json!({"dagId": self.run_ids[d], "children": children})
-            })
-            .collect();
-        Value::Array(dags)
+        // A real engine lists webhooks without pagination.
+        json!({"rows": rows})
     }
 
     fn queue_metrics(&mut self) -> Value {

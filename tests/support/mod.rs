@@ -9,4 +9,5 @@ pub mod process;
 pub mod raw;
 pub mod rpc;
 pub mod session;
+pub mod shape;
 pub mod token;

@@ -141,7 +141,19 @@ fn main() {
             .ok()
             .and_then(|text| serde_json::from_str(&text).ok()),
     };
-    let report = render(&now, baseline.as_ref());
+    let mut report = render(&now, baseline.as_ref());
+    // The real-engine section is written by `cargo bench --bench real_engine`: kept as is.
+    let page = std::fs::read_to_string(root().join("docs/benchmark.md")).unwrap_or_default();
+    if let (Some(start), Some(end)) = (
+        page.find("<!-- real-engine:start -->"),
+        page.find("<!-- real-engine:end -->"),
+    ) {
+        report = format!(
+            "{}\n{}\n",
+            report.trim_end(),
+            &page[start..end + "<!-- real-engine:end -->".len()]
+        );
+    }
     std::fs::write(root().join("docs/benchmark.md"), &report).expect("write docs/benchmark.md");
     print!("{report}");
 }

@@ -191,7 +191,8 @@ engine_env() {
   # Without a real version the Python SDK falls back to its legacy registration.
   export SERVER_VERSION_OVERRIDE="$HATCHET_VERSION"
   export SERVER_AUTH_COOKIE_DOMAIN=127.0.0.1 SERVER_AUTH_COOKIE_INSECURE=t
-  export SERVER_AUTH_COOKIE_SECRETS="$(cat "$DIR/cookie-secrets")"
+  SERVER_AUTH_COOKIE_SECRETS="$(cat "$DIR/cookie-secrets")"
+  export SERVER_AUTH_COOKIE_SECRETS
   export SERVER_AUTH_SET_EMAIL_VERIFIED=t
   export LITE_STATIC_ASSET_DIR="$DIR/static" LITE_FRONTEND_PORT="$FRONTEND_PORT"
   export LITE_RUNTIME_PORT="$RUNTIME_PORT"

@@ -9,7 +9,8 @@ Both read the usual HATCHET_CLIENT_* variables (the script sets them). Workflows
 
 - `e2e-greet`: a task whose input is a Pydantic model with a nested object (`address`) and
   an enum (`channel`), for typed `run_<workflow>` tools; it completes. It spends one unit of
-  the rate limit `e2e-sms`. A cron and a scheduled run (a day ahead) trigger it too.
+  the rate limit `e2e-sms`. A cron and a scheduled run (a day ahead) trigger it too. (A
+  scheduled run that has run is gone: the engine deletes it once it has started the run.)
 - `e2e-charge`: logs two lines, then fails with "card declined: insufficient funds for
   order <id> (e2e-marker)" when `amount` is over 1000, else completes. One retry, so a
   failed run has two attempts. The seed leaves one COMPLETED (amount 500) and one FAILED
@@ -19,8 +20,12 @@ Both read the usual HATCHET_CLIENT_* variables (the script sets them). Workflows
 - `e2e-serial`: a concurrency limit of one run at a time (constant key): the seed triggers
   it twice, so one run is RUNNING and the other stays QUEUED behind it.
 - `e2e-pipeline`: a DAG: extract -> (transform, audit) -> load. It completes.
-- `e2e-on-signup`: triggered by the event `e2e:user-signup`; the seed pushes one. A filter
-  (scope `e2e-scope`, expression `input.plan == 'pro'`) is set on it.
+- `e2e-on-signup`: triggered by the event `e2e:user-signup`; the seed pushes one, and one
+  with the scope `e2e-scope`. A filter (scope `e2e-scope`, expression
+  `input.plan == 'pro'`) is set on it.
+
+Also a rate limit (`e2e-sms`, 100 a minute) and a GitHub webhook `e2e-github` with an HMAC
+signing secret (which no answer of hatchet-mcp may show).
 """
 
 from __future__ import annotations
@@ -34,6 +39,10 @@ from datetime import datetime, timedelta, timezone
 
 from pydantic import BaseModel
 
+from hatchet_sdk.clients.rest.models.v1_webhook_hmac_algorithm import V1WebhookHMACAlgorithm
+from hatchet_sdk.clients.rest.models.v1_webhook_hmac_auth import V1WebhookHMACAuth
+from hatchet_sdk.clients.rest.models.v1_webhook_hmac_encoding import V1WebhookHMACEncoding
+from hatchet_sdk.clients.rest.models.v1_webhook_source_name import V1WebhookSourceName
 from hatchet_sdk import (
     ConcurrencyExpression,
     ConcurrencyLimitStrategy,
@@ -51,6 +60,9 @@ FAIL_MARKER = "e2e-marker"
 RATE_LIMIT_KEY = "e2e-sms"
 SIGNUP_EVENT = "e2e:user-signup"
 FILTER_SCOPE = "e2e-scope"
+WEBHOOK_NAME = "e2e-github"
+# A signing secret the suite must never see in an answer.
+WEBHOOK_SECRET = "e2e-webhook-signing-secret-4d1f7c"
 
 
 class Channel(str, enum.Enum):
@@ -222,6 +234,8 @@ def seed(out: str) -> None:
     wait_for(serial_running, {"RUNNING"})
     serial_queued = start(serial)
     event = hatchet.event.push(SIGNUP_EVENT, {"email": "ada@example.com", "plan": "pro"})
+    # A scoped event too: the filter of e2e-on-signup lets it through (plan pro).
+    hatchet.event.push(SIGNUP_EVENT, {"email": "lin@example.com", "plan": "pro"}, scope=FILTER_SCOPE)
 
     wait_for(greeted, {"COMPLETED"})
     wait_for(charged, {"COMPLETED"})
@@ -251,6 +265,19 @@ def seed(out: str) -> None:
         expression="input.plan == 'pro'",
         scope=FILTER_SCOPE,
         payload={"team": "growth"},
+    )
+    hatchet.webhooks.create(
+        source_name=V1WebhookSourceName.GITHUB,
+        name=WEBHOOK_NAME,
+        event_key_expression="'e2e:github:' + input.action",
+        scope_expression="input.repository.name",
+        static_payload={"team": "platform"},
+        auth=V1WebhookHMACAuth(
+            algorithm=V1WebhookHMACAlgorithm.SHA256,
+            encoding=V1WebhookHMACEncoding.HEX,
+            signature_header_name="X-Hub-Signature-256",
+            signing_secret=WEBHOOK_SECRET,
+        ),
     )
     # The event's own run: the event lists the runs it triggered once the engine has
     # written them.
@@ -289,6 +316,8 @@ def seed(out: str) -> None:
         "filter_scope": FILTER_SCOPE,
         "rate_limit_key": RATE_LIMIT_KEY,
         "fail_marker": FAIL_MARKER,
+        "webhook_name": WEBHOOK_NAME,
+        "webhook_secret": WEBHOOK_SECRET,
     }
     with open(out + ".tmp", "w") as f:
         json.dump(ids, f, indent=2)

@@ -122,7 +122,7 @@ install_engine() {
   rm -rf "$module" && mkdir -p "$module" "$BIN"
   (
     cd "$module"
-    export GOFLAGS=-mod=mod GOTOOLCHAIN="${GOTOOLCHAIN:-local}"
+    export GOFLAGS="-mod=mod -buildvcs=false" GOTOOLCHAIN="${GOTOOLCHAIN:-local}"
     go mod download github.com/hatchet-dev/hatchet@"$HATCHET_VERSION"
     printf 'module real-hatchet-engine\n\ngo 1.26\n\nrequire github.com/hatchet-dev/hatchet %s\n' \
       "$HATCHET_VERSION" >go.mod

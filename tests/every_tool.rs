@@ -1,5 +1,5 @@
 //! Every registered tool, driven over stdio against the fake Hatchet: a valid call sends
-//! the one request its registry entry names (and the OpenAPI contract accepts it); each
+//! the requests its registry entry names (the first first) (and the OpenAPI contract accepts it); each
 //! kind of bad argument, derived from the tool's own schema, gets a clear error and sends
 //! nothing.
 
@@ -12,7 +12,7 @@ use hatchet_mcp::mcp::{
 use serde_json::{Map, Value, json};
 use support::{
     contract::assert_server_conforms,
-    fake::{RUN, expected_request, recorded, valid_arguments},
+    fake::{RUN, expected_requests, recorded, valid_arguments},
     session::{call, start, text},
 };
 use wiremock::{Mock, MockServer, ResponseTemplate, matchers::any};
@@ -34,7 +34,8 @@ async fn assert_each_sends_its_request(toolsets: &str, tools: &[ToolSpec]) {
         .mount(&server)
         .await;
     let session = start(&server, &[("HATCHET_MCP_TOOLSETS", toolsets)]).await;
-    for (index, tool) in tools.iter().enumerate() {
+    let mut seen = 0;
+    for tool in tools {
         let result = call(&session, &tool.name, Value::Object(valid_arguments(tool))).await;
         assert_eq!(
             result.is_error,
@@ -44,17 +45,18 @@ async fn assert_each_sends_its_request(toolsets: &str, tools: &[ToolSpec]) {
             text(&result)
         );
         let requests = recorded(&server).await;
-        assert_eq!(
-            requests.len(),
-            index + 1,
-            "{} should send exactly one request",
-            tool.name
-        );
-        let sent = &requests[index];
-        assert_eq!(
-            (sent.method.clone(), sent.path.clone()),
-            expected_request(tool),
-            "{}",
+        let sent: Vec<(String, String)> = requests[seen..]
+            .iter()
+            .map(|r| (r.method.clone(), r.path.clone()))
+            .collect();
+        seen = requests.len();
+        // The first request named, then at most the others it names (a fallback read only
+        // when the first answers nothing, as queue depths from task stats).
+        let named = expected_requests(tool);
+        assert_eq!(sent.first(), named.first(), "{}: {sent:?}", tool.name);
+        assert!(
+            sent.len() <= named.len() && sent.iter().all(|request| named.contains(request)),
+            "{} sent {sent:?}, its registry entry names {named:?}",
             tool.name
         );
     }

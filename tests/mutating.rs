@@ -12,7 +12,10 @@ use rmcp::model::CallToolRequestParams;
 use serde_json::{Value, json};
 use support::{
     contract::assert_server_conforms,
-    fake::{RUN, TENANT, WORKFLOW, expected_request, recorded, token_for, valid_arguments},
+    fake::{
+        RUN, TENANT, WORKFLOW, expected_request, expected_requests, recorded, token_for,
+        valid_arguments,
+    },
     session::{Session, call, start, start_with_stderr, text},
 };
 use tokio::io::AsyncReadExt;
@@ -77,10 +80,15 @@ async fn read_only_mode_lets_nothing_but_reads_reach_hatchet_whatever_is_called(
         }
     }
     let requests = recorded(&server).await;
-    assert_eq!(
+    // One request per read tool, and at most the others its registry entry names (queue
+    // depths fall back on task stats when the queue metrics are empty).
+    let reads = tools::registered(true);
+    let most: usize = reads.iter().map(|t| expected_requests(t).len()).sum();
+    assert!(
+        (reads.len()..=most).contains(&requests.len()),
+        "{} requests for {} read tools naming {most} endpoints",
         requests.len(),
-        tools::registered(true).len(),
-        "one request per read tool"
+        reads.len()
     );
     for request in &requests {
         let is_cel_debug = request.method == "POST"

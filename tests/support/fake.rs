@@ -30,12 +30,18 @@ pub fn client(server: &MockServer, read_only: bool) -> Client {
 
 /// A client for any loopback URL (say, a closed port).
 pub fn client_at(url: &str, read_only: bool) -> Client {
+    client_with_deadline(url, read_only, Duration::from_secs(5))
+}
+
+/// As [`client_at`], with another call deadline (a test whose point is not the deadline
+/// gives itself room on a loaded machine).
+pub fn client_with_deadline(url: &str, read_only: bool, deadline: Duration) -> Client {
     Client::new(ClientOptions {
         base_url: url.parse().unwrap(),
         tenant_id: TENANT.parse().unwrap(),
         token: Secret::new(token_for(url)),
         read_only,
-        deadline: Duration::from_secs(5),
+        deadline,
         retry: RetryPolicy {
             max_retries: 3,
             base_delay: Duration::from_millis(10),
@@ -112,24 +118,33 @@ pub fn valid_arguments(tool: &ToolSpec) -> Map<String, Value> {
     arguments
 }
 
-/// The request a valid call of `tool` (with [`valid_arguments`]) sends, from its registry
-/// entry: `GET /api/v1/tenants/{t}/workflows/crons/{cron_id}` becomes the method and the
-/// path with the tenant, `etl` for a name, and [`RUN`] for every id filled in.
+/// The request a valid call of `tool` (with [`valid_arguments`]) sends first, from its
+/// registry entry: `GET /api/v1/tenants/{t}/workflows/crons/{cron_id}` becomes the method
+/// and the path with the tenant, `etl` for a name, and [`RUN`] for every id filled in.
 pub fn expected_request(tool: &ToolSpec) -> (String, String) {
-    // A tool that reads more than one endpoint names its first request first.
-    let first = tool.rest.split(", ").next().unwrap();
-    let (method, template) = first.split_once(' ').unwrap();
-    let path = template
-        .split('/')
-        .map(|segment| match segment {
-            "{t}" => TENANT,
-            "{workflow_name}" | "{name}" => "etl",
-            s if s.starts_with('{') => RUN,
-            s => s,
+    expected_requests(tool).remove(0)
+}
+
+/// Every request the registry entry names, in its order (a tool that reads more than one
+/// endpoint names them all, the first first), filled in as [`expected_request`] does.
+pub fn expected_requests(tool: &ToolSpec) -> Vec<(String, String)> {
+    tool.rest
+        .split(", ")
+        .map(|entry| {
+            let (method, template) = entry.split_once(' ').unwrap();
+            let path = template
+                .split('/')
+                .map(|segment| match segment {
+                    "{t}" => TENANT,
+                    "{workflow_name}" | "{name}" => "etl",
+                    s if s.starts_with('{') => RUN,
+                    s => s,
+                })
+                .collect::<Vec<_>>()
+                .join("/");
+            (method.to_owned(), path)
         })
-        .collect::<Vec<_>>()
-        .join("/");
-    (method.to_owned(), path)
+        .collect()
 }
 
 /// Serves `GET /api/v1/tenants/{t}/workflows`: one page of `(id, name)` workflows.

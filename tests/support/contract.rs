@@ -216,6 +216,19 @@ pub async fn assert_server_conforms(server: &wiremock::MockServer) {
     assert_conforms(&recorded);
 }
 
+/// The spec itself, for a test that reads what it declares; `None` when it is absent (a
+/// panic in CI; elsewhere the skip is announced once per run, as for requests).
+pub fn spec_document() -> Option<&'static Value> {
+    match spec() {
+        Ok(spec) => Some(&spec.doc),
+        Err(reason) if in_ci() => panic!("contract: {reason}. CI is set: put the spec there."),
+        Err(reason) => {
+            announce_skip(reason);
+            None
+        }
+    }
+}
+
 /// The ways `value` breaks the spec's schema `name` (`#/components/schemas/<name>`), one
 /// line each; `None` when the spec is absent (a panic in CI, as for requests). For fixtures
 /// that must be answers a real engine could give.

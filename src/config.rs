@@ -164,6 +164,12 @@ pub enum ConfigError {
     MissingToken,
     #[error("{TOKEN_VAR} {0}: paste the whole API token from the Hatchet dashboard")]
     BadToken(TokenError),
+    /// A `${NAME}` the MCP client was to expand (say, from a Claude Code entry that
+    /// `hatchet-mcp install` wrote) came through as it is.
+    #[error(
+        "{TOKEN_VAR} is {0}, a reference your MCP client did not expand: set {TOKEN_VAR} to the token in the environment the client starts from, or put the token itself in the client's configuration"
+    )]
+    UnexpandedToken(String),
     #[error("{TOKEN_VAR} has no `{claim}` claim: set {var} to supply it")]
     MissingClaim {
         claim: &'static str,
@@ -243,6 +249,9 @@ impl Config {
         let (token, token_cleanup) = clean_token(&raw_token);
         if token.is_empty() {
             return Err(ConfigError::MissingToken);
+        }
+        if token.starts_with('$') {
+            return Err(ConfigError::UnexpandedToken(safe_echo(&token, None)));
         }
         let claims = token::decode_claims(&token).map_err(ConfigError::BadToken)?;
         let echo = |value: &str| safe_echo(value, Some(&raw_token));
@@ -718,6 +727,14 @@ mod tests {
                 .any(|n| n.starts_with(TOKEN_VAR));
             assert_eq!(noted, bearer || quotes, "{given:?}");
         }
+        // A reference the client did not expand is named as such.
+        let error = load(&[(TOKEN_VAR, "${HATCHET_CLIENT_TOKEN}")]).unwrap_err();
+        assert!(
+            error.to_string().starts_with(
+                "HATCHET_CLIENT_TOKEN is \"${HATCHET_CLIENT_TOKEN}\", a reference your MCP client did not expand"
+            ),
+            "{error}"
+        );
         // `Bearer` glued to the rest is not an auth scheme: it is left alone.
         let glued = load(&[(TOKEN_VAR, &format!("Bearer{token}"))]).unwrap();
         assert_eq!(glued.token.expose(), format!("Bearer{token}"));

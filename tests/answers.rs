@@ -242,6 +242,19 @@ fn api_rows(tool: &str) -> Value {
             });
         }
     }
+    // A webhook's free-form `staticPayload` keeps its keys, never its values: only what
+    // the spec names is shown (src/mcp/tools/webhooks.rs).
+    if let (Some(rows), "list_webhooks") =
+        (body.get_mut("rows").and_then(Value::as_array_mut), tool)
+    {
+        for payload in rows
+            .iter_mut()
+            .filter_map(|row| row.get_mut("staticPayload"))
+            .filter_map(Value::as_object_mut)
+        {
+            payload.values_mut().for_each(|v| *v = json!("[hidden]"));
+        }
+    }
     match body {
         Value::Object(mut page) => page.remove("rows").unwrap_or_default(),
         groups => groups,

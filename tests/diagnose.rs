@@ -5,11 +5,16 @@
 
 mod support;
 
-use hatchet_mcp::mcp::{registry::Group, tools};
+use std::sync::Arc;
+
+use hatchet_mcp::mcp::{
+    registry::{Call, Group, ToolContext},
+    tools,
+};
 use serde_json::{Value, json};
 use support::{
     contract::assert_server_conforms,
-    fake::{RUN, TENANT, WORKFLOW, recorded, token_for},
+    fake::{RUN, TENANT, WORKFLOW, client_at, recorded, token_for},
     session::{Session, call, start, text},
 };
 use wiremock::{
@@ -610,4 +615,263 @@ fn the_diagnose_tools_are_read_only_and_opt_in() {
     names.sort_unstable();
     assert_eq!(names, DIAGNOSE_TOOLS);
     assert!(diagnose.iter().all(|t| !t.is_mutating() && !t.in_default));
+}
+
+// ---------------------------------------------------------------------------
+// One failing sub-request degrades its own part only.
+
+/// Answers `tool` in process against the full fake with `failure` mounted over it (a
+/// higher priority), then checks every request against the contract. The call must
+/// succeed; its answer is returned.
+async fn degraded(tool: &str, arguments: Value, failure: Mock) -> Value {
+    let server = fake().await;
+    failure.with_priority(1).mount(&server).await;
+    let context = Arc::new(ToolContext::new(client_at(&server.uri(), true), None));
+    let spec = tools::all()
+        .into_iter()
+        .find(|t| t.name == tool)
+        .unwrap_or_else(|| panic!("no tool {tool}"));
+    let answer = spec
+        .call(Call::detached(context), arguments.as_object().cloned())
+        .await
+        .unwrap_or_else(|error| panic!("{tool}: the whole call failed: {error}"));
+    let text = answer.render(80_000).unwrap();
+    assert_server_conforms(&server).await;
+    serde_json::from_str(&text).unwrap()
+}
+
+/// A GET of exactly `at` answering `status`.
+fn failing(at: String, status: u16) -> Mock {
+    failing_with(at, None, status)
+}
+
+/// A GET of exactly `at`, with `query` among its parameters if given, answering `status`.
+fn failing_with(at: String, query: Option<(&str, &str)>, status: u16) -> Mock {
+    let mut request = Mock::given(method("GET")).and(path(at));
+    if let Some((name, value)) = query {
+        request = request.and(query_param(name, value));
+    }
+    request.respond_with(
+        ResponseTemplate::new(status).set_body_json(json!({"message": "part unavailable"})),
+    )
+}
+
+/// The answer's `unavailable` entries, joined, which must name `part` and `status`.
+fn says_unavailable(answer: &Value, part: &str, status: u16) -> String {
+    let said = answer["unavailable"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no `unavailable` in {answer}"))
+        .iter()
+        .map(|e| e.as_str().unwrap().to_owned())
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(
+        said.contains(part) && said.contains(&format!("Hatchet API {status}")),
+        "{part} {status}: {said}"
+    );
+    said
+}
+
+#[tokio::test]
+async fn whoami_answers_without_the_engine_version_it_could_not_read() {
+    let me = degraded("whoami", json!({}), failing("/api/v1/version".into(), 500)).await;
+    assert_eq!(me["tenant"]["name"], "Acme production");
+    assert!(me.get("engine_version").is_none(), "{me}");
+    says_unavailable(&me, "engine_version", 500);
+}
+
+#[tokio::test]
+async fn describe_run_failure_notes_a_task_whose_logs_are_missing_and_reports_the_rest() {
+    let logs = format!("/api/v1/stable/tasks/{}/logs", task_id(1));
+    let failure = degraded(
+        "describe_run_failure",
+        json!({"workflow_run_id": RUN}),
+        failing(logs, 404),
+    )
+    .await;
+    let load = &failure["failed_tasks"][0];
+    assert_eq!(load["errorMessage"], "KeyError: 'customer_id'");
+    assert_eq!(load["events"], json!(["2026-05-19T09:02:00Z FAILED"]));
+    assert!(
+        load["logs_error"]
+            .as_str()
+            .unwrap()
+            .starts_with("Hatchet API 404"),
+        "{load}"
+    );
+    assert_eq!(failure["classes"], json!({"error": 1}));
+}
+
+#[tokio::test]
+async fn list_stuck_runs_lists_the_runs_when_queues_or_workers_cannot_be_read() {
+    let queues = format!("/api/v1/tenants/{TENANT}/step-run-queue-metrics");
+    let workers = format!("/api/v1/tenants/{TENANT}/worker");
+    for (at, status, part) in [(queues, 500, "queue"), (workers, 404, "workers")] {
+        let stuck = degraded(
+            "list_stuck_runs",
+            json!({"older_than": "15m"}),
+            failing(at, status),
+        )
+        .await;
+        assert_eq!(stuck["total"], 2, "{stuck}");
+        assert_eq!(stuck["runs"][1]["workflow_run_id"], WAITING);
+        says_unavailable(&stuck, part, status);
+        match part {
+            "queue" => assert_eq!(stuck["workers"], json!({"ACTIVE": 1, "free_slots": 0})),
+            _ => assert_eq!(
+                stuck["busiest_queues"],
+                json!({"etl:load": 7, "mail:send": 2})
+            ),
+        }
+    }
+}
+
+#[tokio::test]
+async fn list_stuck_runs_keeps_the_newest_page_when_the_oldest_cannot_be_read() {
+    let runs = format!("/api/v1/stable/tenants/{TENANT}/workflow-runs");
+    let rows = vec![run_row(
+        WAITING,
+        "QUEUED",
+        "2026-05-19T09:10:00Z",
+        "",
+        (WORKFLOW, "etl"),
+    )];
+    let first_of_two = Mock::given(method("GET"))
+        .and(path(runs.clone()))
+        .and(query_param("offset", "0"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(
+            json!({"rows": rows, "pagination": {"current_page": 1, "num_pages": 2}}),
+        ));
+    let server = fake().await;
+    first_of_two.with_priority(1).mount(&server).await;
+    let last = failing_with(runs, Some(("offset", "100")), 500);
+    let context = Arc::new(ToolContext::new(client_at(&server.uri(), true), None));
+    last.with_priority(1).mount(&server).await;
+    let spec = tools::all()
+        .into_iter()
+        .find(|t| t.name == "list_stuck_runs")
+        .unwrap();
+    let answer = spec
+        .call(Call::detached(context), json!({}).as_object().cloned())
+        .await
+        .unwrap_or_else(|error| panic!("the whole call failed: {error}"));
+    let stuck: Value = serde_json::from_str(&answer.render(80_000).unwrap()).unwrap();
+    assert_eq!(stuck["runs"][0]["workflow_run_id"], WAITING, "{stuck}");
+    says_unavailable(&stuck, "oldest", 500);
+}
+
+#[tokio::test]
+async fn compare_runs_shows_the_run_when_its_baseline_cannot_be_read() {
+    let baseline = format!("/api/v1/stable/workflow-runs/{BASELINE}");
+    let compared = degraded(
+        "compare_runs",
+        json!({"workflow_run_id": RUN}),
+        failing(baseline, 404),
+    )
+    .await;
+    assert_eq!(compared["run"]["workflow_run_id"], RUN, "{compared}");
+    assert_eq!(compared["run"]["status"], "FAILED");
+    says_unavailable(&compared, BASELINE, 404);
+
+    let search = format!("/api/v1/stable/tenants/{TENANT}/workflow-runs");
+    let compared = degraded(
+        "compare_runs",
+        json!({"workflow_run_id": RUN}),
+        failing_with(search, Some(("statuses", "COMPLETED")), 500),
+    )
+    .await;
+    assert_eq!(compared["run"]["workflow_run_id"], RUN, "{compared}");
+    let said = says_unavailable(&compared, "baseline", 500);
+    assert!(said.contains("baseline_run_id"), "{said}");
+}
+
+#[tokio::test]
+async fn why_queued_gives_a_verdict_from_what_it_could_read_and_names_what_it_could_not() {
+    let cases = [
+        (format!("/api/v1/tenants/{TENANT}/worker"), 500, "workers"),
+        (
+            format!("/api/v1/tenants/{TENANT}/step-run-queue-metrics"),
+            500,
+            "queue",
+        ),
+        (
+            format!("/api/v1/tenants/{TENANT}/rate-limits"),
+            404,
+            "rate limits",
+        ),
+        (
+            format!("/api/v1/workflows/{WORKFLOW}/versions"),
+            404,
+            "workflow version",
+        ),
+    ];
+    for (at, status, part) in cases {
+        let waiting = degraded(
+            "why_queued",
+            json!({"workflow_run_id": WAITING}),
+            failing(at, status),
+        )
+        .await;
+        let verdict = waiting["verdict"].as_str().unwrap();
+        says_unavailable(&waiting, part, status);
+        assert_eq!(
+            waiting["queued_tasks"][0]["task_run_id"],
+            task_id(7),
+            "{waiting}"
+        );
+        if part == "workers" {
+            // Nothing may be concluded about workers it has not seen.
+            assert!(!verdict.contains("No worker registers"), "{verdict}");
+            assert!(verdict.contains("could not be read: workers"), "{verdict}");
+            assert!(
+                waiting.get("workers").is_none(),
+                "unknown, not none: {waiting}"
+            );
+        } else {
+            assert!(
+                verdict.starts_with("The 1 active worker(s) for `etl:load` have no free slot"),
+                "{part}: {verdict}"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn top_failing_workflows_counts_the_pages_it_read_when_a_later_one_fails() {
+    let runs = format!("/api/v1/stable/tenants/{TENANT}/workflow-runs");
+    let server = fake().await;
+    let rows = vec![run_row(
+        RUN,
+        "FAILED",
+        "2026-05-19T09:40:00Z",
+        "KeyError",
+        (WORKFLOW, "etl"),
+    )];
+    Mock::given(method("GET"))
+        .and(path(runs.clone()))
+        .and(query_param("statuses", "FAILED"))
+        .and(query_param("offset", "0"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(
+            json!({"rows": rows, "pagination": {"current_page": 1, "num_pages": 2}}),
+        ))
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    failing_with(runs, Some(("offset", "100")), 500)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    let context = Arc::new(ToolContext::new(client_at(&server.uri(), true), None));
+    let spec = tools::all()
+        .into_iter()
+        .find(|t| t.name == "top_failing_workflows")
+        .unwrap();
+    let answer = spec
+        .call(Call::detached(context), json!({}).as_object().cloned())
+        .await
+        .unwrap_or_else(|error| panic!("the whole call failed: {error}"));
+    let failing: Value = serde_json::from_str(&answer.render(80_000).unwrap()).unwrap();
+    assert_eq!(failing["failed_runs"], 1, "{failing}");
+    assert_eq!(failing["workflows"][0]["workflowName"], "etl");
+    says_unavailable(&failing, "page 2", 500);
 }

@@ -214,17 +214,116 @@ fn a_fresh_install_creates_the_file_with_a_reference_where_the_client_has_one() 
     }
 }
 
-#[cfg(unix)]
+fn mode(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+fn set_mode(path: &Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    fs::set_permissions(path, fs::Permissions::from_mode(mode)).unwrap();
+}
+
 #[test]
 fn a_file_holding_the_token_is_created_private() {
-    use std::os::unix::fs::PermissionsExt;
     let home = Home::new();
     succeeded(&home.run(&["claude-desktop"], Some(&token())));
-    let mode = fs::metadata(home.config_of("claude-desktop"))
-        .unwrap()
-        .permissions()
-        .mode();
-    assert_eq!(mode & 0o777, 0o600);
+    assert_eq!(mode(&home.config_of("claude-desktop")), 0o600);
+}
+
+#[test]
+fn a_file_that_will_hold_the_token_is_made_private_even_when_it_existed_and_so_is_its_backup() {
+    let token = token();
+    let home = Home::new();
+    let path = home.config_of("claude-desktop");
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    fs::write(&path, "{\"globalShortcut\": \"Ctrl+Space\"}\n").unwrap();
+    set_mode(&path, 0o644);
+    let report = succeeded(&home.run(&["claude-desktop"], Some(&token)));
+    assert_eq!(mode(&path), 0o600, "{report}");
+    assert!(
+        report.contains("readable by you only") && report.contains("0644"),
+        "the user is told: {report}"
+    );
+    assert_eq!(mode(&backup_named_in(&report)), 0o600);
+
+    // The file now holds the token; loosened by hand, then installed again with a change:
+    // the new file is private, and so is the backup of the old one, which held the token.
+    set_mode(&path, 0o664);
+    let report = succeeded(&home.run(&["claude-desktop", "--read-write"], Some(&token)));
+    let backup = backup_named_in(&report);
+    assert!(fs::read_to_string(&backup).unwrap().contains(&token));
+    assert_eq!(mode(&backup), 0o600, "{}", backup.display());
+    assert_eq!(mode(&path), 0o600);
+
+    // Nothing to change, but the file is readable by others: made private all the same.
+    set_mode(&path, 0o644);
+    let report = succeeded(&home.run(&["claude-desktop", "--read-write"], Some(&token)));
+    assert!(report.contains("nothing was changed"), "{report}");
+    assert!(report.contains("readable by you only"), "{report}");
+    assert_eq!(mode(&path), 0o600);
+
+    // A client whose file holds no token keeps the file's mode; its backup is private
+    // (the file may hold other servers' secrets).
+    let cursor = home.config_of("cursor");
+    fs::create_dir_all(cursor.parent().unwrap()).unwrap();
+    fs::write(&cursor, serde_json::to_string(&existing("cursor")).unwrap()).unwrap();
+    set_mode(&cursor, 0o644);
+    let report = succeeded(&home.run(&["cursor"], Some(&token)));
+    assert_eq!(mode(&cursor), 0o644);
+    assert_eq!(mode(&backup_named_in(&report)), 0o600);
+}
+
+#[test]
+fn a_configuration_path_that_is_a_dangling_link_is_refused_naming_link_and_target() {
+    let token = token();
+    for client in JSON_CLIENTS {
+        for dry_run in [false, true] {
+            let home = Home::new();
+            let path = home.config_of(client);
+            fs::create_dir_all(path.parent().unwrap()).unwrap();
+            let target = home.root.join("dotfiles/missing/mcp.json");
+            std::os::unix::fs::symlink(&target, &path).unwrap();
+            let mut args = vec![client];
+            if dry_run {
+                args.push("--dry-run");
+            }
+            let output = home.run(&args, Some(&token));
+            assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+            let line = refused(&output);
+            assert!(
+                line.contains(&path.display().to_string())
+                    && line.contains(&target.display().to_string())
+                    && line.contains("does not exist")
+                    && line.contains("nothing was changed"),
+                "{client}: {line}"
+            );
+            assert!(!target.exists() && !target.parent().unwrap().exists());
+            assert!(
+                fs::symlink_metadata(&path)
+                    .unwrap()
+                    .file_type()
+                    .is_symlink()
+            );
+            assert_eq!(home.files(), [path.clone()], "{client}: only the link");
+        }
+    }
+    // A link to a file that exists is followed: the file is written, the link kept.
+    let home = Home::new();
+    let path = home.config_of("cursor");
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    let target = home.root.join("dotfiles/mcp.json");
+    fs::create_dir_all(target.parent().unwrap()).unwrap();
+    fs::write(&target, "{}").unwrap();
+    std::os::unix::fs::symlink(&target, &path).unwrap();
+    succeeded(&home.run(&["cursor"], Some(&token)));
+    assert!(
+        fs::symlink_metadata(&path)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert!(read_json(&target)["mcpServers"]["hatchet"].is_object());
 }
 
 /// A file someone already uses: other servers (one with a secret), other keys, odd values.
@@ -534,10 +633,11 @@ fn claude_code_gets_a_line_to_run_with_the_token_as_a_reference() {
         .map(str::trim)
         .find(|l| l.starts_with("claude mcp add"))
         .unwrap();
+    // Quoted, so the shell passes the reference, not the token, and Claude Code keeps it.
     assert_eq!(
         line,
         format!(
-            "claude mcp add hatchet -e HATCHET_CLIENT_TOKEN=\"$HATCHET_CLIENT_TOKEN\" -e HATCHET_MCP_READ_ONLY=false -- {exe}"
+            "claude mcp add hatchet -e 'HATCHET_CLIENT_TOKEN=${{HATCHET_CLIENT_TOKEN}}' -e HATCHET_MCP_READ_ONLY=false -- {exe}"
         )
     );
     let out = succeeded(&home.run(
@@ -559,8 +659,10 @@ fn claude_code_gets_a_line_to_run_with_the_token_as_a_reference() {
     assert!(home.files().is_empty());
 }
 
-/// A `claude` that logs its arguments and token variable, and echoes them back (which the
-/// report must redact); `mcp add` fails when FAIL_ADD is in its directory.
+/// A `claude` that logs its arguments, whether its environment holds the token, and the
+/// command line any process could read of it (`/proc/<pid>/cmdline`), and echoes its
+/// arguments back (which the report must redact); `mcp add` fails when FAIL_ADD is in its
+/// directory.
 fn fake_claude(home: &Home) -> PathBuf {
     use std::os::unix::fs::PermissionsExt;
     let script = home.root.join("bin/claude");
@@ -568,7 +670,7 @@ fn fake_claude(home: &Home) -> PathBuf {
     fs::write(
         &script,
         format!(
-            "#!/bin/sh\nprintf '%s|env=%s\\n' \"$*\" \"${{HATCHET_CLIENT_TOKEN:-unset}}\" >> '{log}'\n\
+            "#!/bin/sh\nprintf '%s|env=%s|cmdline=%s\\n' \"$*\" \"${{HATCHET_CLIENT_TOKEN:+set}}\" \"$(tr '\\0' ' ' < /proc/$$/cmdline)\" >> '{log}'\n\
              echo \"claude was given: $*\"\n\
              if [ \"$2\" = remove ]; then exit 1; fi\n\
              if [ -e \"$(dirname \"$0\")/FAIL_ADD\" ]; then echo 'add failed' >&2; exit 3; fi\n",
@@ -581,7 +683,7 @@ fn fake_claude(home: &Home) -> PathBuf {
 }
 
 #[test]
-fn claude_code_run_passes_the_token_to_claude_without_printing_it() {
+fn claude_code_run_never_puts_the_token_on_a_command_line() {
     let home = Home::new();
     let log = fake_claude(&home);
     let token = token();
@@ -592,26 +694,37 @@ fn claude_code_run_passes_the_token_to_claude_without_printing_it() {
         "{out}"
     );
     assert!(
-        out.contains(
-            "claude was given: mcp add --scope user hatchet -e HATCHET_CLIENT_TOKEN=[REDACTED]"
-        ),
+        out.contains("claude was given: mcp add --scope user hatchet -e HATCHET_CLIENT_TOKEN=${HATCHET_CLIENT_TOKEN}"),
         "{out}"
     );
+    assert!(out.contains("expands ${HATCHET_CLIENT_TOKEN}"), "{out}");
     let calls = fs::read_to_string(&log).unwrap();
-    let calls: Vec<&str> = calls.lines().collect();
+    assert_no_piece_of(&token, &calls);
+    let args: Vec<&str> = calls
+        .lines()
+        .map(|line| line.split('|').next().unwrap())
+        .collect();
     assert_eq!(
-        calls,
+        args,
         [
-            format!("mcp remove --scope user hatchet|env={token}"),
+            "mcp remove --scope user hatchet".to_owned(),
             format!(
-                "mcp add --scope user hatchet -e HATCHET_CLIENT_TOKEN={token} -- {exe}|env={token}"
+                "mcp add --scope user hatchet -e HATCHET_CLIENT_TOKEN=${{HATCHET_CLIENT_TOKEN}} -- {exe}"
             ),
         ],
-        "the token reaches claude as the -e value"
+        "the entry refers to the variable; the token is in no argument"
     );
+    if Path::new("/proc/self/cmdline").exists() {
+        assert!(calls.contains("|cmdline=/bin/sh "), "{calls}");
+    }
 
-    let line = refused(&home.run(&["claude-code", "--run"], None));
-    assert!(line.contains("HATCHET_CLIENT_TOKEN is not set"), "{line}");
+    // The token need not be set here to add the entry; the report says it must be where
+    // Claude Code starts.
+    let out = succeeded(&home.run(&["claude-code", "--run"], None));
+    assert!(
+        out.contains("HATCHET_CLIENT_TOKEN is not set in this shell either"),
+        "{out}"
+    );
 
     fs::write(home.root.join("bin/FAIL_ADD"), "").unwrap();
     let failed = home.run(&["claude-code", "--run"], Some(&token));

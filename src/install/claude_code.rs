@@ -3,15 +3,8 @@
 
 use std::process::{Command, Output, Stdio};
 
-use super::{Failure, Launch, Request, mode_env, required_token, summary};
+use super::{Failure, Launch, Request, mode_env, summary};
 use crate::{config::TOKEN_VAR, redact::Redactor};
-
-/// One word of the `claude` command line.
-enum Word {
-    Plain(String),
-    /// `HATCHET_CLIENT_TOKEN=<token>`: shown as a shell reference, run with the token.
-    Token,
-}
 
 pub(super) fn install(
     request: &Request,
@@ -22,14 +15,8 @@ pub(super) fn install(
     if !request.run {
         return Ok(instructions(request, launch, &words));
     }
-    let token = match token_is_referenced(request) {
-        true => None,
-        false => Some(required_token(
-            token,
-            "`claude mcp add` is given the token itself",
-        )?),
-    };
-    let redactor = token.as_deref().map(Redactor::new);
+    // `claude` runs with this environment, token included: what it says is redacted.
+    let redactor = token.map(Redactor::new);
     let shown = |bytes: &[u8]| {
         let text = String::from_utf8_lossy(bytes);
         match &redactor {
@@ -42,14 +29,7 @@ pub(super) fn install(
     let removed = claude(&["mcp", "remove", "--scope", scope, &request.name])?
         .status
         .success();
-    let args: Vec<String> = words
-        .iter()
-        .map(|word| match word {
-            Word::Plain(text) => text.clone(),
-            Word::Token => format!("{TOKEN_VAR}={}", token.as_deref().unwrap_or_default()),
-        })
-        .collect();
-    let output = claude(&args)?;
+    let output = claude(&words)?;
     let said = shown(&output.stdout) + &shown(&output.stderr);
     if !output.status.success() {
         let lost = if removed {
@@ -64,11 +44,18 @@ pub(super) fn install(
         )));
     }
     let verb = if removed { "Replaced" } else { "Added" };
+    let unset = match token {
+        Some(_) => String::new(),
+        None => format!(
+            "Note: {TOKEN_VAR} is not set in this shell either; set it before you start Claude Code.\n"
+        ),
+    };
     Ok(format!(
-        "{verb} server `{}` in Claude Code ({scope} scope).\n{}{}\n",
+        "{verb} server `{}` in Claude Code ({scope} scope).\n{}{}\n{}.\n{unset}",
         request.name,
         summary(request, launch),
-        said.trim_end()
+        said.trim_end(),
+        token_note(request),
     ))
 }
 
@@ -85,59 +72,60 @@ fn claude<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> Result<Output, Failure> {
         })
 }
 
-/// A project's `.mcp.json` is shared: it gets `${HATCHET_CLIENT_TOKEN}`, which Claude Code
-/// expands from each user's environment, rather than anyone's token.
-fn token_is_referenced(request: &Request) -> bool {
-    request.scope.as_deref() == Some("project")
-}
-
 /// `mcp add [--scope S] NAME -e K=V ... -- COMMAND ARGS`. The name comes before `-e`,
 /// whose values are variadic and would swallow it.
-fn add_words(request: &Request, launch: &Launch) -> Vec<Word> {
-    let plain = |text: &str| Word::Plain(text.to_owned());
-    let mut words = vec![plain("mcp"), plain("add")];
+///
+/// The token is never a word of it: a command line is readable by every local user
+/// (`/proc/<pid>/cmdline`, `ps`) while it runs, and `claude mcp` has no way to read a value
+/// from stdin or a file. The entry gets `${HATCHET_CLIENT_TOKEN}` instead, which Claude
+/// Code expands from its own environment when it starts the server; so the token is in
+/// no command line and in none of Claude Code's files (a project's `.mcp.json` is shared,
+/// which needs the same).
+fn add_words(request: &Request, launch: &Launch) -> Vec<String> {
+    let mut words: Vec<String> = vec!["mcp".into(), "add".into()];
     if let Some(scope) = &request.scope {
-        words.extend([plain("--scope"), plain(scope)]);
+        words.extend(["--scope".into(), scope.clone()]);
     }
-    words.extend([plain(&request.name), plain("-e")]);
-    words.push(match token_is_referenced(request) {
-        true => Word::Plain(format!("{TOKEN_VAR}=${{{TOKEN_VAR}}}")),
-        false => Word::Token,
-    });
+    words.extend([
+        request.name.clone(),
+        "-e".into(),
+        format!("{TOKEN_VAR}=${{{TOKEN_VAR}}}"),
+    ]);
     for (key, value) in mode_env(request) {
         if let Some(value) = value {
-            words.extend([plain("-e"), Word::Plain(format!("{key}={value}"))]);
+            words.extend(["-e".into(), format!("{key}={value}")]);
         }
     }
-    words.extend([plain("--"), plain(&launch.command)]);
-    words.extend(launch.args.iter().map(|arg| plain(arg)));
+    words.extend(["--".into(), launch.command.clone()]);
+    words.extend(launch.args.iter().cloned());
     words
 }
 
-fn instructions(request: &Request, launch: &Launch, words: &[Word]) -> String {
+/// Where the server's token comes from, for the report and the printed line.
+fn token_note(request: &Request) -> String {
+    if request.scope.as_deref() == Some("project") {
+        return format!(
+            "The project's .mcp.json gets ${{{TOKEN_VAR}}}, which Claude Code expands from each user's environment: the file holds no token"
+        );
+    }
+    format!(
+        "The entry holds ${{{TOKEN_VAR}}}, not the token: Claude Code expands ${{{TOKEN_VAR}}} from the environment it starts in, so set {TOKEN_VAR} there (export it in your shell profile, say). The token goes on no command line, where other local users could read it, and into no file"
+    )
+}
+
+fn instructions(request: &Request, launch: &Launch, words: &[String]) -> String {
     let mut line = "claude".to_owned();
     for word in words {
         line.push(' ');
-        match word {
-            Word::Plain(text) => line.push_str(&shell_quote(text)),
-            Word::Token => line.push_str(&format!("{TOKEN_VAR}=\"${TOKEN_VAR}\"")),
-        }
+        line.push_str(&shell_quote(word));
     }
-    let token_note = if token_is_referenced(request) {
-        format!(
-            "The project's .mcp.json gets ${{{TOKEN_VAR}}}, which Claude Code expands from each user's environment: the file holds no token."
-        )
-    } else {
-        format!(
-            "Your shell fills in ${TOKEN_VAR}, so set it first; Claude Code keeps the token in its own configuration (~/.claude.json)."
-        )
-    };
     format!(
-        "To add server `{name}` to Claude Code:\n{summary}run:\n\n  {line}\n\n{token_note}\n\
+        "To add server `{name}` to Claude Code:\n{summary}run:\n\n  {line}\n\n{note}.\n\
          If `{name}` exists already, remove it first (claude mcp remove {name}), or let \
          `hatchet-mcp install claude-code --run` do both.\n",
         name = request.name,
         summary = summary(request, launch),
+        note = token_note(request),
     )
 }
 

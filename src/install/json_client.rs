@@ -57,26 +57,56 @@ pub(super) fn install(
             target.shown
         ));
     }
+    // A file that holds (or will hold) the token and that others may read.
+    let holds_token = request.client.token_style() == TokenStyle::Literal;
+    let shared = files::shared_mode(&target.path).filter(|_| holds_token);
     if old.as_deref() == Some(new.as_str()) {
-        return Ok(format!(
+        let mut report = format!(
             "{} already has this `{}` entry in {}; nothing was changed.\n{}",
             request.client.title(),
             request.name,
             target.shown,
             summary(request, launch)
-        ));
+        );
+        if let Some(mode) = shared {
+            report.push_str(&made_private(
+                &target,
+                mode,
+                files::make_private(&target.path),
+            ));
+        }
+        return Ok(report);
     }
     if let Some(comments) = comments.filter(|_| !request.drop_comments) {
         return Err(Failure::config(format!("{comments}; nothing was changed")));
     }
     let backup = write(request, &target, old.is_some(), &new)?;
-    Ok(report(
+    let mut report = report(
         request,
         launch,
         &target.shown,
         backup.as_deref(),
         token.is_some(),
-    ))
+    );
+    if let Some(mode) = shared {
+        report.push_str(&made_private(&target, mode, Ok(())));
+    }
+    Ok(report)
+}
+
+/// What the report says of a file holding the token that others could read: made private,
+/// or (if that failed) what to run.
+fn made_private(target: &Target, mode: u32, done: std::io::Result<()>) -> String {
+    match done {
+        Ok(()) => format!(
+            "{} holds the token and was readable by others (mode {mode:04o}): it is now readable by you only (0600).\n",
+            target.shown
+        ),
+        Err(error) => format!(
+            "WARNING: {} holds the token and is readable by others (mode {mode:04o}), and could not be made private ({error}): run `chmod 600 {}`.\n",
+            target.shown, target.shown
+        ),
+    }
 }
 
 /// `--config`, else the client's own file; a link is followed to the file it names.
@@ -88,7 +118,8 @@ fn target(request: &Request) -> Result<Target, Failure> {
             .config_path(&|name| std::env::var_os(name))
             .map_err(Failure::config)?,
     };
-    let path = files::resolve_link(&path);
+    let path = files::resolve_link(&path)
+        .map_err(|problem| Failure::config(format!("{problem}; nothing was changed")))?;
     let shown = path.display().to_string();
     Ok(Target { path, shown })
 }

@@ -235,11 +235,14 @@ pub fn help() -> String {
          claude-desktop, cursor, vscode, windsurf: merges the client's user-level JSON file. Every\n\
          other server and key is kept; an existing entry of the same name is replaced (keys we do\n\
          not manage, such as `disabled`, are kept); the old file is copied to <file>.<time>.bak\n\
-         and the new one written atomically. A file that cannot be parsed is left as it is.\n\
+         and the new one written atomically. A file that cannot be parsed is left as it is, and\n\
+         so is a path that is a link to a missing file.\n\
          The token is never printed. Cursor and Windsurf get ${{env:{TOKEN_VAR}}}, VS Code an input it\n\
-         asks you for; Claude Desktop expands nothing, so it gets the token from {TOKEN_VAR}.\n\n\
-         claude-code: prints the `claude mcp add` line (${TOKEN_VAR} filled in by your shell);\n\
-         --run runs it, passing the token from {TOKEN_VAR}.\n\n\
+         asks you for; Claude Desktop expands nothing, so it gets the token from {TOKEN_VAR}, and\n\
+         its file is made readable by you only (as is every backup).\n\n\
+         claude-code: prints the `claude mcp add` line; --run runs it. The entry holds\n\
+         ${{{TOKEN_VAR}}}, which Claude Code expands from the environment it starts in: the token\n\
+         goes on no command line (which other local users can read) and into no file.\n\n\
          Options:\n  \
            --name NAME        server name (default {DEFAULT_NAME}), e.g. hatchet-prod for a second tenant\n  \
            --read-write       set {READ_ONLY_VAR}=false: register the mutating tools\n  \

@@ -216,6 +216,37 @@ pub async fn assert_server_conforms(server: &wiremock::MockServer) {
     assert_conforms(&recorded);
 }
 
+/// The spec itself, for a test that reads what it declares; `None` when it is absent (a
+/// panic in CI; elsewhere the skip is announced once per run, as for requests).
+pub fn spec_document() -> Option<&'static Value> {
+    match spec() {
+        Ok(spec) => Some(&spec.doc),
+        Err(reason) if in_ci() => panic!("contract: {reason}. CI is set: put the spec there."),
+        Err(reason) => {
+            announce_skip(reason);
+            None
+        }
+    }
+}
+
+/// The ways `value` breaks the spec's schema `name` (`#/components/schemas/<name>`), one
+/// line each; `None` when the spec is absent (a panic in CI, as for requests). For fixtures
+/// that must be answers a real engine could give.
+pub fn schema_problems(name: &str, value: &Value) -> Option<Vec<String>> {
+    let spec = match spec() {
+        Ok(spec) => spec,
+        Err(reason) if in_ci() => panic!("contract: {reason}. CI is set: put the spec there."),
+        Err(reason) => {
+            announce_skip(reason);
+            return None;
+        }
+    };
+    let schema = serde_json::json!({ "$ref": format!("#/components/schemas/{name}") });
+    let mut problems = Vec::new();
+    spec.validate(value, &schema, name, &mut problems);
+    Some(problems)
+}
+
 // ---------------------------------------------------------------------------
 // Spec loading
 
@@ -820,10 +851,20 @@ impl Spec {
         let declared: Vec<&str> = properties
             .map(|p| p.keys().map(String::as_str).collect())
             .unwrap_or_default();
+        // A name the schema requires is allowed, though some of Hatchet's schemas require
+        // one they do not describe (`Step.nextId`, `V1TaskSummary.id`).
+        let required = |name: &str| {
+            s.get("required")
+                .and_then(Value::as_array)
+                .is_some_and(|r| r.iter().any(|n| n.as_str() == Some(name)))
+        };
         for (name, value) in map {
             let child = format!("{at}.{name}");
             if let Some(property) = properties.and_then(|p| p.get(name)) {
                 self.validate(value, property, &child, out);
+                continue;
+            }
+            if required(name) {
                 continue;
             }
             let closed = match s.get("additionalProperties") {

@@ -6,6 +6,11 @@
 //! do not depend on each other) and hands the answers to a shaping function that puts the
 //! finding first and keeps the rest compact. The shaping lives in the submodules, each
 //! testable on plain JSON.
+//!
+//! Only the read a tool is about (the run, the tenant, the first page of runs) failing
+//! fails the call. Any other read that fails leaves its part out: the answer is drawn from
+//! the rest, and its `unavailable` field names each missing part, why, and the tool that
+//! reads it alone ([`Unavailable`]).
 
 mod compare;
 mod failing;
@@ -25,7 +30,7 @@ pub(crate) use failure::failure_summary;
 
 use crate::{
     hatchet::{
-        Client,
+        ApiError, Client,
         rate_limits::{ListRateLimits, LowerSortDirection, RateLimitOrderField},
         runs::{ListRuns, RunStatus},
     },
@@ -106,18 +111,51 @@ pub fn opt_in_tools() -> Vec<ToolSpec> {
     ]
 }
 
+/// The parts an answer could not include, one line each: what the part is and which tool
+/// reads it alone, then why it is missing. Added to the answer as `unavailable`.
+#[derive(Debug, Default)]
+struct Unavailable(Vec<String>);
+
+/// How much of an upstream error an `unavailable` line keeps.
+const UNAVAILABLE_ERROR_CHARS: usize = 300;
+
+impl Unavailable {
+    /// The value of a read, or `None` with the reason noted under `part`.
+    fn take<T>(&mut self, part: &str, read: Result<T, ApiError>) -> Option<T> {
+        match read {
+            Ok(value) => Some(value),
+            Err(error) => {
+                self.note(part, &error);
+                None
+            }
+        }
+    }
+
+    fn note(&mut self, part: &str, error: &dyn std::fmt::Display) {
+        let error = crate::text::cut(&error.to_string(), UNAVAILABLE_ERROR_CHARS);
+        self.0.push(format!("{part} could not be read: {error}"));
+    }
+
+    /// `answer` with `unavailable` added, when anything is.
+    fn added_to(self, mut answer: Value) -> Value {
+        if let (false, Value::Object(map)) = (self.0.is_empty(), &mut answer) {
+            map.insert("unavailable".into(), json!(self.0));
+        }
+        answer
+    }
+}
+
 async fn whoami(call: Call, _: NoArgs) -> ToolResult {
-    let (tenant, version) = tokio::try_join!(call.client.get_tenant(), call.client.get_version())?;
-    Ok(output::item(identity(
-        &call,
-        &tenant,
-        &version,
-        Timestamp::now(),
-    )))
+    let (tenant, version) = tokio::join!(call.client.get_tenant(), call.client.get_version());
+    let tenant = tenant?;
+    let mut unavailable = Unavailable::default();
+    let version = unavailable.take("engine_version (GET /api/v1/version)", version);
+    let answer = identity(&call, &tenant, version.as_ref(), Timestamp::now());
+    Ok(output::item(unavailable.added_to(answer)))
 }
 
 /// Never the token: what it says (tenant, expiry) and what the server makes of it.
-fn identity(ctx: &ToolContext, tenant: &Value, version: &Value, now: Timestamp) -> Value {
+fn identity(ctx: &ToolContext, tenant: &Value, version: Option<&Value>, now: Timestamp) -> Value {
     let client = &ctx.client;
     let expires = ctx.token_expires_at;
     json!({
@@ -127,7 +165,7 @@ fn identity(ctx: &ToolContext, tenant: &Value, version: &Value, now: Timestamp) 
             "slug": tenant.get("slug"),
         },
         "server_url": client.base_url().as_str(),
-        "engine_version": version.get("version"),
+        "engine_version": version.and_then(|v| v.get("version")),
         "mode": if client.read_only() { "read-only" } else { "read-write" },
         "toolsets": ctx.toolsets.to_string(),
         "token_expires_at": expires.map(|at| at.to_string()),
@@ -187,18 +225,35 @@ async fn list_stuck_runs(call: Call, args: StuckArgs) -> ToolResult {
         Some(pending) => pending.iter().map(|p| p.status()).collect(),
     };
     let query = runs_query(until - STUCK_LOOKBACK, Some(until), statuses, Vec::new());
-    let (runs, queues, workers) = tokio::try_join!(
+    let (runs, queues, workers) = tokio::join!(
         oldest_runs(&call.client, query),
         call.client.queue_depths(),
         call.client.list_workers(&[], MAX_PAGE, 0),
-    )?;
+    );
+    let mut unavailable = Unavailable::default();
+    let (runs, total) = match runs? {
+        Oldest::All { runs, total } => (runs, Some(total)),
+        Oldest::Newest {
+            runs,
+            error,
+            offset,
+        } => {
+            let part = format!("The oldest runs (the last page: list_runs offset={offset})");
+            unavailable.note(&part, &error);
+            (runs, None)
+        }
+    };
+    let queues = unavailable.take("queue depths (get_queue_metrics)", queues);
+    let workers = unavailable.take("workers (list_workers)", workers);
     let found = queued::Stuck {
         runs,
+        total,
         until,
         now,
         limit: args.limit.get() as usize,
     };
-    Ok(output::item(queued::stuck(&found, &queues, &workers)))
+    let answer = queued::stuck(&found, queues.as_ref(), workers.as_ref());
+    Ok(output::item(unavailable.added_to(answer)))
 }
 
 #[derive(Deserialize, JsonSchema)]
@@ -214,9 +269,19 @@ const BASELINE_LOOKBACK: SignedDuration = SignedDuration::from_hours(7 * 24);
 async fn compare_runs(call: Call, args: CompareArgs) -> ToolResult {
     let run_id = args.workflow_run_id.0;
     let run = call.client.get_run(run_id).await?;
+    let mut unavailable = Unavailable::default();
     let baseline_id = match args.baseline_run_id {
         Some(id) => Some(id.0),
-        None => last_success(&call.client, &run, run_id).await?,
+        None => match last_success(&call.client, &run, run_id).await {
+            Ok(found) => found,
+            Err(error) => {
+                let part = "The baseline (the last COMPLETED run of this workflow, by list_runs; or give `baseline_run_id`)";
+                unavailable.note(part, &error);
+                return Ok(output::item(
+                    unavailable.added_to(compare::unpaired(&run, run_id)),
+                ));
+            }
+        },
     };
     let Some(baseline_id) = baseline_id else {
         return Ok(output::item(compare::without_baseline(
@@ -225,12 +290,12 @@ async fn compare_runs(call: Call, args: CompareArgs) -> ToolResult {
             BASELINE_LOOKBACK,
         )));
     };
-    let baseline = call.client.get_run(baseline_id).await?;
-    Ok(output::item(compare::compare(
-        &run,
-        &baseline,
-        &call.client,
-    )))
+    let part = format!("The baseline run {baseline_id} (get_run)");
+    let answer = match unavailable.take(&part, call.client.get_run(baseline_id).await) {
+        Some(baseline) => compare::compare(&run, &baseline, &call.client),
+        None => compare::unpaired(&run, run_id),
+    };
+    Ok(output::item(unavailable.added_to(answer)))
 }
 
 /// The newest COMPLETED run of `run`'s workflow, from a week before it on.
@@ -281,21 +346,28 @@ async fn why_queued(call: Call, args: RunArgs) -> ToolResult {
         limit: MAX_PAGE,
         ..ListRateLimits::default()
     };
-    let (queues, workers, rate_limits, version) = tokio::try_join!(
+    let (queues, workers, rate_limits, version) = tokio::join!(
         client.queue_depths(),
         client.list_workers(&[], MAX_PAGE, 0),
         client.list_rate_limits(&limits),
         version,
-    )?;
+    );
+    let mut unavailable = Unavailable::default();
     let evidence = queued::Evidence {
         run,
-        queues,
-        workers,
-        rate_limits,
-        version,
+        queues: unavailable.take("queue depths (get_queue_metrics)", queues),
+        workers: unavailable.take("workers (list_workers)", workers),
+        rate_limits: unavailable.take("rate limits (list_rate_limits)", rate_limits),
+        version: unavailable
+            .take(
+                "The workflow version: paused state, concurrency (get_workflow_version)",
+                version,
+            )
+            .flatten(),
         now: Timestamp::now(),
     };
-    Ok(output::item(queued::why(&evidence, link)))
+    let answer = queued::why(&evidence, link);
+    Ok(output::item(unavailable.added_to(answer)))
 }
 
 #[derive(Deserialize, JsonSchema)]
@@ -311,22 +383,38 @@ const MAX_SCANNED_PAGES: u32 = 5;
 
 async fn top_failing_workflows(call: Call, args: TopFailingArgs) -> ToolResult {
     let (since, _) = args::time_window(args.since, None)?;
-    let (failed, complete) = failed_runs(&call.client, since).await?;
+    let mut unavailable = Unavailable::default();
+    let (failed, complete) = failed_runs(&call.client, since, &mut unavailable).await?;
     let limit = args.limit.get() as usize;
-    Ok(output::item(failing::rank(&failed, complete, since, limit)))
+    let answer = failing::rank(&failed, complete, since, limit);
+    Ok(output::item(unavailable.added_to(answer)))
 }
 
 /// The runs that failed since `since`, newest first, at most [`MAX_SCANNED_PAGES`] pages;
-/// and whether that was all of them.
+/// and whether that was all of them. Only the first page failing is an error: a later one
+/// ends the scan with the pages read, noted in `unavailable`.
 async fn failed_runs(
     client: &Client,
     since: Timestamp,
-) -> Result<(Vec<Value>, bool), crate::hatchet::ApiError> {
+    unavailable: &mut Unavailable,
+) -> Result<(Vec<Value>, bool), ApiError> {
     let mut query = runs_query(since, None, vec![RunStatus::Failed], Vec::new());
     let mut failed = Vec::new();
     for page in 0..MAX_SCANNED_PAGES {
         query.offset = page * MAX_PAGE;
-        let found = client.list_runs(&query).await?;
+        let found = match client.list_runs(&query).await {
+            Ok(found) => found,
+            Err(error) if page > 0 => {
+                let part = format!(
+                    "Failed runs from page {} on (list_runs statuses=[FAILED] offset={})",
+                    page + 1,
+                    query.offset
+                );
+                unavailable.note(&part, &error);
+                return Ok((failed, false));
+            }
+            Err(error) => return Err(error),
+        };
         failed.extend_from_slice(rows(&found));
         if is_last_page(&found) {
             return Ok((failed, true));
@@ -361,13 +449,22 @@ fn runs_query(
     }
 }
 
+/// What [`oldest_runs`] found, oldest first.
+enum Oldest {
+    /// The oldest runs, and how many match in all.
+    All { runs: Vec<Value>, total: usize },
+    /// Only the first page (the newest runs): the last page, at `offset`, failed.
+    Newest {
+        runs: Vec<Value>,
+        error: ApiError,
+        offset: u32,
+    },
+}
+
 /// The runs `query` matches, oldest first: the API lists newest first, so when there is more
-/// than one page the last page (the oldest runs) is read as well. Answers the rows and how
-/// many runs match in all.
-async fn oldest_runs(
-    client: &Client,
-    mut query: ListRuns,
-) -> Result<(Vec<Value>, usize), crate::hatchet::ApiError> {
+/// than one page the last page (the oldest runs) is read as well. Only the first page
+/// failing is an error.
+async fn oldest_runs(client: &Client, mut query: ListRuns) -> Result<Oldest, ApiError> {
     let first = client.list_runs(&query).await?;
     let mut found: Vec<Value> = rows(&first).to_vec();
     let mut total = found.len();
@@ -375,17 +472,33 @@ async fn oldest_runs(
         .pointer("/pagination/num_pages")
         .and_then(Value::as_u64)
         .unwrap_or(1);
+    let oldest_first = |mut runs: Vec<Value>| {
+        runs.sort_by_key(|row| instant(row, "/createdAt"));
+        runs.dedup_by(|a, b| a.pointer("/metadata/id") == b.pointer("/metadata/id"));
+        runs
+    };
     if pages > 1 {
         query.offset = u32::try_from(pages - 1)
             .unwrap_or(u32::MAX / MAX_PAGE)
             .saturating_mul(MAX_PAGE);
-        let last = client.list_runs(&query).await?;
-        total = query.offset as usize + rows(&last).len();
-        found.extend_from_slice(rows(&last));
+        match client.list_runs(&query).await {
+            Ok(last) => {
+                total = query.offset as usize + rows(&last).len();
+                found.extend_from_slice(rows(&last));
+            }
+            Err(error) => {
+                return Ok(Oldest::Newest {
+                    runs: oldest_first(found),
+                    error,
+                    offset: query.offset,
+                });
+            }
+        }
     }
-    found.sort_by_key(|row| instant(row, "/createdAt"));
-    found.dedup_by(|a, b| a.pointer("/metadata/id") == b.pointer("/metadata/id"));
-    Ok((found, total))
+    Ok(Oldest::All {
+        runs: oldest_first(found),
+        total,
+    })
 }
 
 fn is_last_page(list: &Value) -> bool {

@@ -106,9 +106,15 @@ struct RunArgs {
 }
 
 async fn get_run(ctx: Call, args: RunArgs) -> ToolResult {
-    let run = ctx.client.get_run(args.workflow_run_id.0).await?;
-    let page = dashboard::Page::Run(args.workflow_run_id.0);
-    Ok(output::item(dashboard::with_link(run, &ctx.client, page)))
+    let run_id = args.workflow_run_id.0;
+    let run = ctx.client.get_run(run_id).await?;
+    let page = dashboard::Page::Run(run_id);
+    Ok(output::narrowable(
+        dashboard::with_link(run, &ctx.client, page),
+        format!(
+            "get_run_timings workflow_run_id={run_id} lists every task, one summary row each; get_task and list_task_events task_run_id=<taskExternalId> read one task whole."
+        ),
+    ))
 }
 
 async fn get_run_status(ctx: Call, args: RunArgs) -> ToolResult {

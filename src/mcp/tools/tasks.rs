@@ -66,9 +66,15 @@ struct GetTaskArgs {
 
 async fn get_task(ctx: Call, args: GetTaskArgs) -> ToolResult {
     let attempt = args.attempt.map(Attempt::as_u32);
-    let task = ctx.client.get_task(args.task_run_id.0, attempt).await?;
-    let page = dashboard::Page::Run(args.task_run_id.0);
-    Ok(output::item(dashboard::with_link(task, &ctx.client, page)))
+    let task_id = args.task_run_id.0;
+    let task = ctx.client.get_task(task_id, attempt).await?;
+    let page = dashboard::Page::Run(task_id);
+    Ok(output::narrowable(
+        dashboard::with_link(task, &ctx.client, page),
+        format!(
+            "get_task_logs and list_task_events task_run_id={task_id} page through its logs and events."
+        ),
+    ))
 }
 
 #[derive(Deserialize, JsonSchema)]

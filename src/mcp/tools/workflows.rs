@@ -71,8 +71,12 @@ struct GetWorkflowArgs {
 }
 
 async fn get_workflow(ctx: Call, args: GetWorkflowArgs) -> ToolResult {
-    Ok(output::item(
-        ctx.client.get_workflow(args.workflow_id.0).await?,
+    let workflow_id = args.workflow_id.0;
+    Ok(output::narrowable(
+        ctx.client.get_workflow(workflow_id).await?,
+        format!(
+            "get_workflow_version workflow_id={workflow_id} version_id=<id> reads one version whole."
+        ),
     ))
 }
 

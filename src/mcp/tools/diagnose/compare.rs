@@ -57,12 +57,18 @@ pub fn compare(run: &Value, baseline: &Value, client: &Client) -> Value {
 
 /// When no baseline was given and none was found.
 pub fn without_baseline(run: &Value, run_id: uuid::Uuid, lookback: SignedDuration) -> Value {
+    let mut answer = unpaired(run, run_id);
+    answer["note"] = json!(format!(
+        "No COMPLETED run of this workflow was found from {}h before this run on: give `baseline_run_id` to compare with another run.",
+        lookback.as_hours()
+    ));
+    answer
+}
+
+/// The run alone, when there is no baseline to compare it with, and how to find one.
+pub fn unpaired(run: &Value, run_id: uuid::Uuid) -> Value {
     let mut answer = json!({
         "run": run_line(run),
-        "note": format!(
-            "No COMPLETED run of this workflow was found from {}h before this run on: give `baseline_run_id` to compare with another run.",
-            lookback.as_hours()
-        ),
         "next": format!("list_runs workflow_ids=[{}] statuses=[COMPLETED] since=30d", text(run, "/run/workflowId").unwrap_or("?")),
     });
     answer["run"]["workflow_run_id"] = json!(run_id.to_string());

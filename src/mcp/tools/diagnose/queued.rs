@@ -15,18 +15,35 @@ use crate::{mcp::dashboard, text::cut};
 /// Workers and rate limits listed in an answer, at most.
 const LISTED: usize = 10;
 
-/// What `why_queued` read.
+/// What `why_queued` read. Each part but the run is `None` when it could not be read: the
+/// verdict is drawn from the rest and says what it could not check.
 pub struct Evidence {
     /// The run with its tasks and task events.
     pub run: Value,
     /// `{queues: {name: depth}}`
-    pub queues: Value,
-    pub workers: Value,
+    pub queues: Option<Value>,
+    pub workers: Option<Value>,
     /// Rate limits, fewest units left first.
-    pub rate_limits: Value,
+    pub rate_limits: Option<Value>,
     /// The run's workflow version, with the workflow (`isPaused`) and concurrency settings.
     pub version: Option<Value>,
     pub now: Timestamp,
+}
+
+impl Evidence {
+    /// The parts the verdict could not draw on, for its last sentence.
+    fn unread(&self) -> Vec<&'static str> {
+        let missing = [
+            ("workers", self.workers.is_none()),
+            ("queue depths", self.queues.is_none()),
+            ("rate limits", self.rate_limits.is_none()),
+        ];
+        missing
+            .into_iter()
+            .filter(|(_, missing)| *missing)
+            .map(|(part, _)| part)
+            .collect()
+    }
 }
 
 /// Whether anything of the run waits: the run itself, or one of its tasks.
@@ -66,7 +83,7 @@ pub fn why(evidence: &Evidence, link: String) -> Value {
                 "task_run_id": task.get("taskExternalId").or_else(|| task.pointer("/metadata/id")),
                 "displayName": task.get("displayName"),
                 "actionId": task.get("actionId"),
-                "queue_depth": text(task, "/actionId").and_then(|a| depth(&evidence.queues, a)),
+                "queue_depth": text(task, "/actionId").and_then(|a| depth(evidence.queues.as_ref()?, a)),
                 "waiting": waiting,
             })
         })
@@ -77,13 +94,21 @@ pub fn why(evidence: &Evidence, link: String) -> Value {
         .flat_map(|(_, fleet)| fleet.iter().copied())
         .collect();
     workers.dedup_by_key(|w| w.pointer("/metadata/id"));
+    let mut verdict = findings.verdict();
+    let unread = evidence.unread();
+    if !unread.is_empty() {
+        verdict.push_str(&format!(
+            " Not checked, as they could not be read: {} (see `unavailable`).",
+            unread.join(", ")
+        ));
+    }
     let mut answer = json!({
-        "verdict": findings.verdict(),
+        "verdict": verdict,
         "workflow_run_id": evidence.run.pointer("/run/metadata/id"),
         "status": findings.status,
         "queued_tasks": queued_tasks,
         "actions": findings.actions.iter().map(|(action, _)| action).collect::<Vec<_>>(),
-        "workers": workers.iter().take(LISTED).map(|w| worker_line(w)).collect::<Vec<_>>(),
+        "workers": findings.workers_known.then(|| workers.iter().take(LISTED).map(|w| worker_line(w)).collect::<Vec<_>>()),
         "requeued": {
             "no_worker": findings.no_worker_requeues,
             "rate_limit": findings.rate_limit_requeues,
@@ -106,6 +131,8 @@ struct Findings<'a> {
     paused: bool,
     /// Each action waited on, with the workers that registered it.
     actions: Vec<(&'a str, Vec<&'a Value>)>,
+    /// Whether the workers could be read (else no action's workers are known).
+    workers_known: bool,
     no_worker_requeues: usize,
     rate_limit_requeues: usize,
     exhausted: Vec<Value>,
@@ -128,17 +155,31 @@ impl<'a> Findings<'a> {
             status,
             paused: version.and_then(|v| v.pointer("/workflow/isPaused"))
                 == Some(&Value::Bool(true)),
-            depth: actions
-                .iter()
-                .filter_map(|a| depth(&evidence.queues, a))
-                .max(),
+            depth: evidence
+                .queues
+                .as_ref()
+                .and_then(|queues| actions.iter().filter_map(|a| depth(queues, a)).max()),
             actions: actions
                 .into_iter()
-                .map(|a| (a, fleet(&evidence.workers, a)))
+                .map(|a| {
+                    (
+                        a,
+                        evidence
+                            .workers
+                            .as_ref()
+                            .map(|w| fleet(w, a))
+                            .unwrap_or_default(),
+                    )
+                })
                 .collect(),
+            workers_known: evidence.workers.is_some(),
             no_worker_requeues: requeues("REQUEUED_NO_WORKER"),
             rate_limit_requeues: requeues("REQUEUED_RATE_LIMIT"),
-            exhausted: exhausted(&evidence.rate_limits),
+            exhausted: evidence
+                .rate_limits
+                .as_ref()
+                .map(exhausted)
+                .unwrap_or_default(),
             concurrency: concurrency(version),
         }
     }
@@ -149,7 +190,18 @@ impl<'a> Findings<'a> {
             return "The workflow is paused: its runs wait until it is resumed (resume_workflow)."
                 .into();
         }
-        for (action, fleet) in &self.actions {
+        if !self.workers_known && self.no_worker_requeues > 0 {
+            return format!(
+                "Requeued {} time(s) for want of a worker: compare the workers that register its action (list_workers) with its desired labels.",
+                self.no_worker_requeues
+            );
+        }
+        let actions = if self.workers_known {
+            &self.actions[..]
+        } else {
+            &[]
+        };
+        for (action, fleet) in actions {
             let status = |w: &Value| text(w, "/status").unwrap_or("INACTIVE").to_owned();
             let active: Vec<&&Value> = fleet.iter().filter(|w| status(w) == "ACTIVE").collect();
             if fleet.is_empty() {
@@ -336,18 +388,22 @@ fn depth(queues: &Value, action: &str) -> Option<i64> {
         .and_then(Value::as_i64)
 }
 
-/// What `list_stuck_runs` read: the runs (oldest first) and how many match in all.
+/// What `list_stuck_runs` read: the runs (oldest first) and how many match in all (`None`
+/// when only the newest page could be read).
 pub struct Stuck {
-    pub runs: (Vec<Value>, usize),
+    pub runs: Vec<Value>,
+    pub total: Option<usize>,
     /// Runs created before this count.
     pub until: Timestamp,
     pub now: Timestamp,
     pub limit: usize,
 }
 
-pub fn stuck(found: &Stuck, queues: &Value, workers: &Value) -> Value {
-    let (runs, total) = &found.runs;
-    let listed: Vec<Value> = runs
+/// The stuck runs, with the queue depths and workers that explain them where they could be
+/// read (`None`: left out).
+pub fn stuck(found: &Stuck, queues: Option<&Value>, workers: Option<&Value>) -> Value {
+    let listed: Vec<Value> = found
+        .runs
         .iter()
         .take(found.limit)
         .map(|run| {
@@ -362,7 +418,7 @@ pub fn stuck(found: &Stuck, queues: &Value, workers: &Value) -> Value {
         })
         .collect();
     let mut depths: Vec<(&String, i64)> = queues
-        .pointer("/queues")
+        .and_then(|q| q.pointer("/queues"))
         .and_then(Value::as_object)
         .into_iter()
         .flatten()
@@ -381,13 +437,18 @@ pub fn stuck(found: &Stuck, queues: &Value, workers: &Value) -> Value {
         .and_then(Value::as_str);
     let mut answer = json!({
         "created_before": found.until.to_string(),
-        "total": total,
+        "total": found.total,
         "runs": listed,
-        "queued_tasks": queued,
-        "busiest_queues": busiest,
-        "workers": worker_summary(workers),
+        "queued_tasks": queues.map(|_| queued),
+        "busiest_queues": queues.map(|_| busiest),
+        "workers": workers.map(worker_summary),
         "next": oldest.map(|id| format!("why_queued workflow_run_id={id}")),
     });
+    if found.total.is_none() {
+        answer["note"] = json!(
+            "Only the newest page of runs could be read, so the oldest may be missing here (see `unavailable`)."
+        );
+    }
     crate::mcp::output::prune_nulls(&mut answer);
     answer
 }
@@ -432,9 +493,9 @@ mod tests {
     ) -> String {
         let evidence = Evidence {
             run,
-            queues: json!({"queues": {ACTION: 7}}),
-            workers: json!({"rows": workers}),
-            rate_limits: json!({"rows": limits}),
+            queues: Some(json!({"queues": {ACTION: 7}})),
+            workers: Some(json!({"rows": workers})),
+            rate_limits: Some(json!({"rows": limits})),
             version,
             now: "2026-05-19T10:00:00Z".parse().unwrap(),
         };
@@ -499,20 +560,18 @@ mod tests {
     #[test]
     fn stuck_runs_come_with_queues_and_workers() {
         let found = Stuck {
-            runs: (
-                vec![
-                    json!({"metadata": {"id": "r1"}, "status": "QUEUED", "createdAt": "2026-05-19T07:47:00Z"}),
-                ],
-                1,
-            ),
+            runs: vec![
+                json!({"metadata": {"id": "r1"}, "status": "QUEUED", "createdAt": "2026-05-19T07:47:00Z"}),
+            ],
+            total: Some(1),
             until: "2026-05-19T09:30:00Z".parse().unwrap(),
             now: "2026-05-19T10:00:00Z".parse().unwrap(),
             limit: 20,
         };
         let answer = stuck(
             &found,
-            &json!({"queues": {"a": 0, "b": 3, "c": 9}}),
-            &json!({"rows": [worker("ACTIVE", 2), worker("PAUSED", 5)]}),
+            Some(&json!({"queues": {"a": 0, "b": 3, "c": 9}})),
+            Some(&json!({"rows": [worker("ACTIVE", 2), worker("PAUSED", 5)]})),
         );
         assert_eq!(answer["runs"][0]["age"], "2h13m");
         assert_eq!(answer["queued_tasks"], 12);

@@ -600,25 +600,23 @@ fn strip_payloads(value: &mut Value) {
 /// The offset of the next page, from the API's `pagination` when it has one, else from
 /// whether the page came back full.
 fn next_offset(list: &Map<String, Value>, offset: i64, limit: i64) -> Option<i64> {
-    let rows = list
-        .get("rows")
-        .and_then(Value::as_array)
-        .map_or(0, Vec::len) as i64;
-    // A short page is the last, whatever the pagination says: the engine numbers some
-    // lists' pages from 0 (filters answer `current_page: 0, num_pages: 1` for one row).
-    if rows < limit {
-        return None;
-    }
     let pagination = list.get("pagination");
     let page_number = |field| {
         pagination
             .and_then(|p| p.get(field))
             .and_then(Value::as_i64)
     };
-    if let (Some(current), Some(pages)) = (page_number("current_page"), page_number("num_pages")) {
+    // Pages numbered from 1 say where the list ends. Some lists number them from 0 (a real
+    // engine answers list_filters' one row with `current_page: 0, num_pages: 1`): those,
+    // and lists without pagination, end at the first page shorter than `limit`.
+    if let (Some(current @ 1..), Some(pages)) = (page_number("current_page"), page_number("num_pages")) {
         return (current < pages).then_some(offset + limit);
     }
-    Some(offset + rows)
+    let rows = list
+        .get("rows")
+        .and_then(Value::as_array)
+        .map_or(0, Vec::len) as i64;
+    (rows >= limit).then_some(offset + rows)
 }
 
 #[cfg(test)]
@@ -651,7 +649,7 @@ mod tests {
     }
 
     #[test]
-    fn a_short_page_is_the_last_whatever_its_pagination_says() {
+    fn a_short_page_ends_a_list_whose_pages_are_numbered_from_0() {
         // As a real engine answers list_filters: pages numbered from 0.
         let api = json!({"rows": [{"id": "f"}], "pagination": {"current_page": 0, "next_page": 1, "num_pages": 1}});
         let text = render_list(api, Some(&page(50, 0)), false, HARD_MAX_RESULT_BYTES);

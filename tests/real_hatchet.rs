@@ -732,12 +732,17 @@ async fn every_mutating_tool_changes_the_engine() {
 
     // restore_task: only an evicted durable task has anything to restore. On a finished
     // task the engine still answers `requeued: true`, and nothing runs again.
-    let events_before = rows(&json_of(s, r, "list_task_events", json!({"task_run_id": greeted})).await).len();
+    let events_before =
+        rows(&json_of(s, r, "list_task_events", json!({"task_run_id": greeted})).await).len();
     let restored = json_of(s, r, "restore_task", json!({"task_id": greeted})).await;
     assert_eq!(restored["requeued"], true, "{restored}");
     tokio::time::sleep(Duration::from_secs(2)).await;
-    let events_after = rows(&json_of(s, r, "list_task_events", json!({"task_run_id": greeted})).await).len();
-    assert_eq!(events_before, events_after, "a finished task is not run again");
+    let events_after =
+        rows(&json_of(s, r, "list_task_events", json!({"task_run_id": greeted})).await).len();
+    assert_eq!(
+        events_before, events_after,
+        "a finished task is not run again"
+    );
     let status = json_of(s, r, "get_run_status", json!({"workflow_run_id": greeted})).await;
     assert_eq!(status["status"], "COMPLETED");
 

@@ -609,7 +609,9 @@ fn next_offset(list: &Map<String, Value>, offset: i64, limit: i64) -> Option<i64
     // Pages numbered from 1 say where the list ends. Some lists number them from 0 (a real
     // engine answers list_filters' one row with `current_page: 0, num_pages: 1`): those,
     // and lists without pagination, end at the first page shorter than `limit`.
-    if let (Some(current @ 1..), Some(pages)) = (page_number("current_page"), page_number("num_pages")) {
+    if let (Some(current @ 1..), Some(pages)) =
+        (page_number("current_page"), page_number("num_pages"))
+    {
         return (current < pages).then_some(offset + limit);
     }
     let rows = list

@@ -226,7 +226,7 @@ fn write_report(env: &HashMap<String, String>, rows: &[Row]) {
         ));
     }
     table.push_str(END);
-    print!("{table}\n");
+    println!("{table}");
     let path = root().join("docs/benchmark.md");
     let page = std::fs::read_to_string(&path).unwrap_or_default();
     let page = match (page.find(START), page.find(END)) {

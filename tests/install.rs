@@ -305,7 +305,11 @@ fn a_configuration_path_that_is_a_dangling_link_is_refused_naming_link_and_targe
                     .file_type()
                     .is_symlink()
             );
-            assert_eq!(home.files(), [path.clone()], "{client}: only the link");
+            assert_eq!(
+                home.files(),
+                std::slice::from_ref(&path),
+                "{client}: only the link"
+            );
         }
     }
     // A link to a file that exists is followed: the file is written, the link kept.

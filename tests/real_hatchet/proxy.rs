@@ -1,6 +1,7 @@
 //! A recording proxy on loopback between hatchet-mcp and the real engine: every request is
 //! forwarded as it came and recorded with the engine's answer, so the suite can check each
 //! request against the OpenAPI contract and keep the answers as recordings.
+#![allow(dead_code)] // The real_engine bench uses part of it.
 
 use std::{
     convert::Infallible,

@@ -13,3 +13,4 @@ pub mod mcp;
 pub mod redact;
 pub mod text;
 pub mod token;
+pub mod work;

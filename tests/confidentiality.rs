@@ -5,7 +5,7 @@
 
 mod support;
 
-use hatchet_mcp::mcp::{prompts, resources, tools};
+use hatchet_mcp::mcp::{prompts, registry::Toolsets, resources, tools};
 use serde_json::{Value, json};
 use support::{
     fake::{RUN, WORKFLOW, token_for, valid_arguments},
@@ -17,6 +17,7 @@ use wiremock::{Mock, MockServer, ResponseTemplate, matchers::any};
 /// Every call a client can make: every tool (read-write mode, all toolsets), every resource,
 /// every prompt.
 fn every_call() -> Vec<(String, Value)> {
+    let registry = tools::registry(&Toolsets::parse("all").unwrap(), false);
     let mut calls: Vec<(String, Value)> = tools::all()
         .iter()
         .map(|tool| {
@@ -26,13 +27,16 @@ fn every_call() -> Vec<(String, Value)> {
             )
         })
         .collect();
-    let uris = resources::list().into_iter().map(|r| r.uri).chain([
-        format!("hatchet://workflows/{WORKFLOW}"),
-        format!("hatchet://runs/{RUN}"),
-        format!("hatchet://runs/{RUN}/status"),
-    ]);
+    let uris = resources::list(&registry)
+        .into_iter()
+        .map(|r| r.uri)
+        .chain([
+            format!("hatchet://workflows/{WORKFLOW}"),
+            format!("hatchet://runs/{RUN}"),
+            format!("hatchet://runs/{RUN}/status"),
+        ]);
     calls.extend(uris.map(|uri| ("resources/read".to_owned(), json!({ "uri": uri }))));
-    calls.extend(prompts::list().into_iter().map(|prompt| {
+    calls.extend(prompts::list(&registry).into_iter().map(|prompt| {
         let arguments = if prompt.name == "debug_run" {
             json!({"workflow_run_id": RUN})
         } else {
@@ -45,7 +49,7 @@ fn every_call() -> Vec<(String, Value)> {
     }));
     assert_eq!(
         calls.len(),
-        tools::all().len() + resources::list().len() + 3 + prompts::list().len()
+        tools::all().len() + resources::list(&registry).len() + 3 + prompts::list(&registry).len()
     );
     calls
 }

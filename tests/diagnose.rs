@@ -325,13 +325,44 @@ async fn fake() -> MockServer {
     server
 }
 
-/// Calls a tool that must succeed; answers its JSON and the size of its text.
+/// Calls a tool that must succeed; answers its JSON and the size of its text. The answer
+/// must send the agent to no tool the session does not list.
 async fn ok(session: &Session, tool: &str, arguments: Value) -> (Value, usize) {
     let result = call(session, tool, arguments).await;
     let body = text(&result);
     assert_eq!(result.is_error, Some(false), "{tool}: {body}");
     println!("{tool}: {} bytes", body.len());
+    let listed = listed_names(session).await;
+    let unlisted = named_tools(&body)
+        .into_iter()
+        .filter(|name| !listed.contains(name))
+        .collect::<Vec<_>>();
+    assert!(
+        unlisted.is_empty(),
+        "{tool} names {unlisted:?}, which this server does not list: {body}"
+    );
     (serde_json::from_str(&body).unwrap(), body.len())
+}
+
+async fn listed_names(session: &Session) -> Vec<String> {
+    let tools = session.list_all_tools().await.unwrap();
+    tools.iter().map(|t| t.name.to_string()).collect()
+}
+
+/// The catalogue's tools that `text` names as whole words.
+fn named_tools(text: &str) -> Vec<String> {
+    let is_word = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    tools::all()
+        .into_iter()
+        .map(|tool| tool.name.to_string())
+        .filter(|name| {
+            text.match_indices(name.as_str()).any(|(at, _)| {
+                let before = text[..at].chars().next_back();
+                let after = text[at + name.len()..].chars().next();
+                !before.is_some_and(is_word) && !after.is_some_and(is_word)
+            })
+        })
+        .collect()
 }
 
 #[tokio::test]
@@ -389,9 +420,10 @@ async fn the_diagnose_tools_answer_over_stdio_and_every_request_fits_the_contrac
         failure["dashboard_url"],
         format!("{}/tenants/{TENANT}/runs/{RUN}", server.uri())
     );
+    // Only the steps this server can take: get_task_logs is in another toolset.
     assert_eq!(
-        failure["next"][0],
-        format!("get_task_logs task_run_id={}", task_id(1))
+        failure["next"],
+        json!([format!("compare_runs workflow_run_id={RUN}")])
     );
 
     let (many, bytes) = ok(
@@ -470,6 +502,73 @@ async fn the_diagnose_tools_answer_over_stdio_and_every_request_fits_the_contrac
 
     assert_server_conforms(&server).await;
     session.cancel().await.unwrap();
+}
+
+#[tokio::test]
+async fn answers_send_the_agent_only_to_tools_this_server_registers() {
+    let server = fake().await;
+    // The workflow is paused: why_queued says to resume it, where resuming is registered.
+    let mut version: Value = json!({
+        "metadata": meta(VERSION), "version": "v3", "order": 3, "workflowId": WORKFLOW,
+        "workflow": {"metadata": meta(WORKFLOW), "name": "etl", "isPaused": true, "tenantId": TENANT},
+    });
+    Mock::given(method("GET"))
+        .and(path(format!("/api/v1/workflows/{WORKFLOW}/versions")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(version.take()))
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    // The settings; the steps describe_run_failure's `next` must offer; the tools the
+    // paused workflow's verdict must name.
+    type Case<'a> = (&'a [(&'a str, &'a str)], &'a [&'a str], &'a [&'a str]);
+    let cases: [Case; 3] = [
+        (
+            &[("HATCHET_MCP_TOOLSETS", "default,diagnose")],
+            &[
+                "get_task_logs",
+                "list_task_events",
+                "get_run_timings",
+                "compare_runs",
+            ],
+            &[],
+        ),
+        (
+            &[
+                ("HATCHET_MCP_TOOLSETS", "default,diagnose"),
+                ("HATCHET_MCP_READ_ONLY", "false"),
+            ],
+            &["get_task_logs", "compare_runs"],
+            &["resume_workflow"],
+        ),
+        (
+            &[("HATCHET_MCP_TOOLSETS", "diagnose,metrics")],
+            &["get_run_timings"],
+            &[],
+        ),
+    ];
+    for (env, failure_steps, queued_steps) in cases {
+        let session = start(&server, env).await;
+        // `ok` checks that nothing else is named.
+        let (failure, _) = ok(
+            &session,
+            "describe_run_failure",
+            json!({"workflow_run_id": RUN}),
+        )
+        .await;
+        let next = failure["next"].to_string();
+        for step in failure_steps {
+            assert!(next.contains(step), "{env:?}: {next}");
+        }
+        let (queued, _) = ok(&session, "why_queued", json!({"workflow_run_id": WAITING})).await;
+        let verdict = queued["verdict"].as_str().unwrap();
+        assert!(verdict.starts_with("The workflow is paused"), "{verdict}");
+        for step in queued_steps {
+            assert!(verdict.contains(step), "{env:?}: {verdict}");
+        }
+        ok(&session, "list_stuck_runs", json!({"older_than": "15m"})).await;
+        ok(&session, "compare_runs", json!({"workflow_run_id": RUN})).await;
+        session.cancel().await.unwrap();
+    }
 }
 
 #[tokio::test]

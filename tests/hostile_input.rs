@@ -249,3 +249,76 @@ async fn the_server_stops_when_stdout_is_gone() {
         "{made} upstream calls were made after stdout closed"
     );
 }
+
+/// Whatever the client sends, an error echoes at most a short preview of it: a 1 MB tool
+/// name, prompt name, prompt argument (name or value), resource URI, method name or list
+/// of argument names comes back as a reply of a few hundred bytes.
+#[tokio::test]
+async fn every_echo_of_client_text_is_bounded() {
+    let mut rpc = spawn("http://127.0.0.1:9");
+    rpc.initialize().await;
+    let mega = "x".repeat(1024 * 1024);
+    let many_names: serde_json::Map<String, serde_json::Value> = (0..25_000)
+        .map(|n| (format!("unknown_argument_number_{n:08}"), json!(1)))
+        .collect();
+    let requests = [
+        ("tools/call", json!({"name": mega, "arguments": {}})),
+        (
+            "tools/call",
+            json!({"name": "get_run", "arguments": {(mega.clone()): 1}}),
+        ),
+        (
+            "tools/call",
+            json!({"name": "list_runs", "arguments": many_names}),
+        ),
+        ("prompts/get", json!({"name": mega})),
+        (
+            "prompts/get",
+            json!({"name": "triage_failed_runs", "arguments": {"hours": mega}}),
+        ),
+        (
+            "prompts/get",
+            json!({"name": "debug_run", "arguments": {"workflow_run_id": mega}}),
+        ),
+        (
+            "prompts/get",
+            json!({"name": "tenant_health", "arguments": {(mega.clone()): "1"}}),
+        ),
+        // rmcp's own error: serde quotes the value it could not read.
+        (
+            "prompts/get",
+            json!({"name": "debug_run", "arguments": mega}),
+        ),
+        ("resources/read", json!({"uri": mega})),
+        (
+            "resources/read",
+            json!({"uri": format!("hatchet://runs/{mega}")}),
+        ),
+        (
+            "resources/read",
+            json!({"uri": format!("hatchet://{mega}/status")}),
+        ),
+        (mega.as_str(), json!({})),
+    ];
+    for (n, (method, params)) in requests.iter().enumerate() {
+        let id = 10 + n as u64;
+        let answer = rpc.request(id, method, params.clone()).await;
+        let line = answer.to_string();
+        assert!(
+            answer.get("error").is_some() || answer["result"]["isError"] == json!(true),
+            "request {n} ({}) did not fail: {}",
+            &method[..method.len().min(20)],
+            &line[..line.len().min(300)]
+        );
+        assert!(
+            line.len() < 1_500,
+            "request {n} ({}): a {} byte reply: {}…",
+            &method[..method.len().min(20)],
+            line.len(),
+            &line[..600]
+        );
+    }
+    let ping = rpc.request(99, "ping", json!({})).await;
+    assert_eq!(ping["result"], json!({}));
+    let _ = rpc.finish().await;
+}

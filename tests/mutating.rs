@@ -13,8 +13,8 @@ use serde_json::{Value, json};
 use support::{
     contract::assert_server_conforms,
     fake::{
-        RUN, TENANT, WORKFLOW, expected_request, expected_requests, recorded, token_for,
-        valid_arguments,
+        RUN, TENANT, WORKFLOW, expected_request, expected_requests, mount_workflows, recorded,
+        token_for, valid_arguments,
     },
     session::{Session, call, start, start_with_stderr, text},
 };
@@ -26,9 +26,28 @@ use wiremock::{
 
 const READ_WRITE: [(&str, &str); 1] = [("HATCHET_MCP_READ_ONLY", "false")];
 
-/// A fake Hatchet that answers every request plausibly.
+const OTHER_WORKFLOW: &str = "3f2c1e0d-1111-4a2b-9c3d-5e6f7a8b9c0d";
+
+/// What the fake received, less the listing of workflows that name resolution reads (once
+/// a minute).
+async fn sent_beyond_the_listing(server: &MockServer) -> Vec<support::contract::RecordedRequest> {
+    let listing = format!("/api/v1/tenants/{TENANT}/workflows");
+    recorded(server)
+        .await
+        .into_iter()
+        .filter(|r| !(r.method == "GET" && r.path == listing))
+        .collect()
+}
+
+/// A fake Hatchet that answers every request plausibly. It lists the workflow `etl` (and
+/// `staging_etl`): the tools that take a workflow name resolve it first.
 async fn plausible_hatchet() -> MockServer {
     let server = MockServer::start().await;
+    mount_workflows(
+        &server,
+        &[(WORKFLOW, "etl"), (OTHER_WORKFLOW, "staging_etl")],
+    )
+    .await;
     for paused in [true, false] {
         Mock::given(method("PATCH"))
             .and(path_regex("^/api/v1/workflows/"))
@@ -140,7 +159,7 @@ async fn every_mutating_tool_sends_its_contract_request_and_leaves_an_audit_line
             tool.name,
             text(&result)
         );
-        let requests = recorded(&server).await;
+        let requests = sent_beyond_the_listing(&server).await;
         assert_eq!(
             requests.len(),
             index + 1,
@@ -300,7 +319,7 @@ async fn namespace_prefixes_workflow_names_and_event_keys() {
         json!({"workflow_name": "etl", "trigger_at": "+5m"}),
     )
     .await;
-    let requests = recorded(&server).await;
+    let requests = sent_beyond_the_listing(&server).await;
     assert_eq!(
         requests[0].body.as_ref().unwrap()["workflowName"],
         "staging_etl"
@@ -654,6 +673,7 @@ mod bulk {
 #[tokio::test]
 async fn a_cancelled_mutation_and_a_preview_leave_audit_lines_that_say_so() {
     let server = MockServer::start().await;
+    mount_workflows(&server, &[(WORKFLOW, "etl\nforged audit line")]).await;
     Mock::given(method("POST"))
         .and(path_regex("/workflow-runs/trigger$"))
         .respond_with(
@@ -685,12 +705,7 @@ async fn a_cancelled_mutation_and_a_preview_leave_audit_lines_that_say_so() {
     session.cancel().await.unwrap();
     let mut log = String::new();
     stderr.read_to_string(&mut log).await.unwrap();
-    let line = |tool: &str| {
-        log.lines()
-            .find(|l| l.contains(" audit: ") && l.contains(&format!("tool=\"{tool}\"")))
-            .unwrap_or_else(|| panic!("no audit line for {tool} in:\n{log}"))
-            .to_owned()
-    };
+    let line = |tool: &str| audit_line(&log, tool);
     let trigger = line("trigger_workflow");
     assert!(trigger.contains("outcome=\"cancelled\""), "{trigger}");
     assert!(
@@ -703,4 +718,100 @@ async fn a_cancelled_mutation_and_a_preview_leave_audit_lines_that_say_so() {
         cancel.contains("phase=\"preview\"") && cancel.contains("outcome=\"ok\""),
         "{cancel}"
     );
+}
+
+/// An audit line names only what the tool itself defines as its targets: a typed workflow
+/// tool's own input fields are payload, however they are named (`user_id` holding an email
+/// address here), and a tool that acts on no filter never says `targets=filter`.
+#[tokio::test]
+async fn audit_lines_never_carry_a_workflow_tools_input_fields() {
+    let server = MockServer::start().await;
+    support::fake::mount_workflows(&server, &[(WORKFLOW, "onboard")]).await;
+    let schema = json!({
+        "type": "object",
+        "properties": {
+            "user_id": {"type": "string"},
+            "account_ids": {"type": "array", "items": {"type": "string"}},
+            "key": {"type": "string"},
+            "workflow_name": {"type": "string"}
+        },
+        "required": ["user_id"]
+    });
+    Mock::given(method("GET"))
+        .and(path(format!("/api/v1/workflows/{WORKFLOW}/versions")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "metadata": {"id": RUN}, "version": "v1", "inputJsonSchema": schema,
+            "workflow": {"description": ""}
+        })))
+        .mount(&server)
+        .await;
+    support::fake::mount_trigger(&server, RUN).await;
+    let mut env = READ_WRITE.to_vec();
+    env.push(("HATCHET_MCP_WORKFLOW_TOOLS", "onboard"));
+    let (session, mut stderr) = start_with_stderr(&server.uri(), &env).await;
+    let mut listed = false;
+    for _ in 0..100 {
+        let tools = session.list_all_tools().await.unwrap();
+        if tools.iter().any(|t| t.name == "run_onboard") {
+            listed = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(listed, "run_onboard never listed");
+    let input = json!({
+        "user_id": "alice@example.com",
+        "account_ids": ["acct-4242-private"],
+        "key": "secret-key-value",
+        "workflow_name": "looks-like-a-name"
+    });
+    let result = call(&session, "run_onboard", input).await;
+    assert_eq!(result.is_error, Some(false), "{}", text(&result));
+    session.cancel().await.unwrap();
+    let mut log = String::new();
+    stderr.read_to_string(&mut log).await.unwrap();
+    let line = audit_line(&log, "run_onboard");
+    for payload in [
+        "alice@example.com",
+        "acct-4242-private",
+        "secret-key-value",
+        "looks-like-a-name",
+    ] {
+        assert!(!log.contains(payload), "{payload} logged: {line}");
+    }
+    assert!(!line.contains("targets=filter"), "{line}");
+}
+
+/// A bulk call names its run ids, or says `filter` with the workflows the filter names:
+/// never the filter's other values.
+#[tokio::test]
+async fn bulk_audit_lines_name_their_ids_or_say_filter() {
+    let server = plausible_hatchet().await;
+    let (session, mut stderr) = start_with_stderr(&server.uri(), &READ_WRITE).await;
+    call(&session, "cancel_runs", json!({"run_ids": [RUN]})).await;
+    call(
+        &session,
+        "replay_runs",
+        json!({"since": "1h", "workflow_ids": [WORKFLOW], "additional_metadata": {"user": "bob@example.com"}}),
+    )
+    .await;
+    session.cancel().await.unwrap();
+    let mut log = String::new();
+    stderr.read_to_string(&mut log).await.unwrap();
+    let line = |tool: &str| audit_line(&log, tool);
+    assert!(line("cancel_runs").contains(&format!("targets=run_ids={RUN} ")));
+    let replay = line("replay_runs");
+    assert!(
+        replay.contains(&format!("targets=filter workflow_ids={WORKFLOW} ")),
+        "{replay}"
+    );
+    assert!(!log.contains("bob@example.com"), "{log}");
+}
+
+/// The audit line of `tool`'s call in `log`.
+fn audit_line(log: &str, tool: &str) -> String {
+    log.lines()
+        .find(|l| l.contains(" audit: ") && l.contains(&format!("tool=\"{tool}\"")))
+        .unwrap_or_else(|| panic!("no audit line for {tool} in:\n{log}"))
+        .to_owned()
 }

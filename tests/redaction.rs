@@ -18,6 +18,7 @@ use hatchet_mcp::{
 use proptest::{prelude::*, test_runner::TestRunner};
 use serde_json::json;
 use support::{
+    contract::percent_decode,
     fake::{BASE64_STANDARD, TENANT, base64, mint_token, token_for},
     rpc::RawRpc,
 };
@@ -242,4 +243,266 @@ fn no_upstream_echo_of_a_random_token_survives_in_any_error() {
             },
         )
         .unwrap();
+}
+
+/// The text a reader could recover from `text`: JSON escapes (`\uXXXX`, `\/`, `\\`) and
+/// percent-escapes (either case) decoded, again and again until nothing changes. Written
+/// here independently of the redactor, as the oracle its output is held to.
+fn fully_decoded(text: &str) -> String {
+    let mut text = text.to_owned();
+    for _ in 0..8 {
+        let decoded = percent_decode(&json_unescape(&text));
+        if decoded == text {
+            break;
+        }
+        text = decoded;
+    }
+    text
+}
+
+fn json_unescape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find('\\') {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 1..];
+        let unicode = after
+            .strip_prefix('u')
+            .and_then(|hex| hex.get(..4))
+            .and_then(|hex| u32::from_str_radix(hex, 16).ok())
+            .and_then(char::from_u32);
+        if let Some(c) = unicode {
+            out.push(c);
+            rest = &after[5..];
+        } else if let Some(tail) = after.strip_prefix('/') {
+            out.push('/');
+            rest = tail;
+        } else if let Some(tail) = after.strip_prefix('\\') {
+            out.push('\\');
+            rest = tail;
+        } else {
+            out.push('\\');
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Every 12-character piece of the token's secret segments found in `text` or in what a
+/// reader could decode from it.
+fn recoverable_fragments(token: &str, text: &str) -> Vec<String> {
+    let mut found = fragments_in(token, text);
+    found.extend(fragments_in(token, &fully_decoded(text)));
+    found
+}
+
+/// How one character of the token is written.
+fn encode_char(byte: u8, how: u8) -> String {
+    match how % 8 {
+        0 | 1 => (byte as char).to_string(),
+        2 => format!("%{byte:02X}"),
+        3 => format!("%{byte:02x}"),
+        4 => format!("%25{byte:02X}"),
+        5 => format!("\\u{byte:04x}"),
+        6 => format!("\\\\u{byte:04X}"),
+        _ => format!("%5Cu{byte:04x}"),
+    }
+}
+
+#[test]
+fn a_token_written_in_any_mix_of_percent_and_json_escapes_is_removed() {
+    let mut runner = TestRunner::new(ProptestConfig {
+        cases: 256,
+        ..ProptestConfig::default()
+    });
+    let hows = proptest::collection::vec(proptest::arbitrary::any::<u8>(), 400);
+    runner
+        .run(
+            &(token_strategy(), hows, 0usize..3, 0usize..60),
+            |(token, hows, cut_kind, cut)| {
+                let encoded: String = token
+                    .bytes()
+                    .zip(hows.iter().cycle())
+                    .map(|(byte, how)| encode_char(byte, *how))
+                    .collect();
+                // Whole, or cut (an upstream cap) some way into it from either end.
+                let cut = cut.min(encoded.len());
+                let cut_at = |at: usize| (0..=at).rev().find(|i| encoded.is_char_boundary(*i));
+                let echoed = match cut_kind {
+                    0 => encoded.clone(),
+                    1 => encoded[..cut_at(encoded.len() - cut).unwrap_or(0)].to_owned(),
+                    _ => encoded[cut_at(cut).unwrap_or(0)..].to_owned(),
+                };
+                let text = format!("upstream said: Bearer {echoed} was refused");
+                let redacted = Secret::new(token.clone()).redact(&text).into_owned();
+                let found = recoverable_fragments(&token, &redacted);
+                prop_assert!(found.is_empty(), "{found:?} in {redacted}");
+                Ok(())
+            },
+        )
+        .unwrap();
+}
+
+/// The dots alone encoded, in either case, or the whole token double-encoded: nothing of it
+/// is left, its public header included.
+#[test]
+fn a_token_with_encoded_dots_or_double_encoding_is_removed_whole() {
+    let token = token_for("http://127.0.0.1:9");
+    let double: String = token.bytes().map(|b| format!("%25{b:02X}")).collect();
+    for echoed in [
+        token.replace('.', "%2E"),
+        token.replace('.', "%2e"),
+        token.replace('.', "%252E"),
+        double,
+    ] {
+        let redacted = Secret::new(token.clone()).redact(&echoed).into_owned();
+        assert_eq!(redacted, "[REDACTED]", "{echoed}");
+    }
+}
+
+/// A JWT's base64 never holds `+` or `/` (its characters are all below `>`), but a secret
+/// of another shape may: its base64 is recognised however a form or JSON carries those.
+#[test]
+fn base64_of_a_secret_form_encoded_in_any_case_or_json_escaped_is_removed() {
+    let token = "k>?~>?~>?~>?-service-account-secret-0123456789";
+    for prefix in ["", "a", "ab", "Bearer ", "user:"] {
+        let encoded = standard_base64(format!("{prefix}{token}").as_bytes());
+        assert!(encoded.contains('+') || encoded.contains('/'), "{encoded}");
+        let variants = [
+            encoded.replace('+', "%2b").replace('/', "%2f"),
+            encoded.replace('+', "%2B").replace('/', "%2f"),
+            encoded.replace('/', "\\/"),
+            // A form decoder reads `+` as a space.
+            encoded.replace('+', " "),
+        ];
+        for variant in variants {
+            let redacted = Secret::new(token).redact(&variant).into_owned();
+            let normalized = fully_decoded(&redacted).replace(' ', "+");
+            // Past the characters that also carry the prefix, short of the padded end.
+            let from = prefix.len().div_ceil(3) * 4;
+            let leaked = encoded.as_bytes()[from..encoded.len() - 4]
+                .windows(16)
+                .map(|w| String::from_utf8_lossy(w).into_owned())
+                .find(|w| normalized.contains(w.as_str()));
+            assert!(leaked.is_none(), "{prefix:?}: {leaked:?} in {redacted}");
+        }
+    }
+}
+
+/// Tool metadata made at runtime reaches the client through the same redaction as results:
+/// workflows whose names, descriptions and input schemas carry the token (whole, in pieces,
+/// percent- or JSON-escaped) become `run_<workflow>` tools, and not one byte the server
+/// writes to stdout (tools/list, list_changed, errors, results) holds a piece of it.
+#[tokio::test]
+async fn workflow_metadata_reaches_the_client_only_redacted() {
+    let hatchet = MockServer::start().await;
+    let token = token_for(&hatchet.uri());
+    let (_, secret) = token.split_once('.').unwrap();
+    let signature = token.rsplit('.').next().unwrap();
+    let claims = secret.split('.').next().unwrap();
+    let every_other_encoded: String = token
+        .bytes()
+        .enumerate()
+        .map(|(i, b)| encode_char(b, if i % 2 == 0 { 3 } else { 0 }))
+        .collect();
+    let json_escaped: String = token
+        .bytes()
+        .enumerate()
+        .map(|(i, b)| encode_char(b, if i % 3 == 0 { 5 } else { 0 }))
+        .collect();
+    let forms = [
+        token.clone(),
+        claims[7..40].to_owned(),
+        signature.to_owned(),
+        secret.bytes().map(|b| format!("%{b:02x}")).collect(),
+        every_other_encoded,
+        token.replace('.', "%2E"),
+        secret.bytes().map(|b| format!("%25{b:02X}")).collect(),
+        json_escaped,
+    ];
+    let mut workflows = Vec::new();
+    for (n, form) in forms.iter().enumerate() {
+        let id = format!("00000000-0000-4000-8000-{n:012}");
+        // Names carry pieces too (a tool name is built from one); the others stay callable.
+        let name = if n % 2 == 0 {
+            format!("wf{n}-{}", &signature[n..n + 14])
+        } else {
+            format!("wf{n}")
+        };
+        let key = format!("k{}", &claims[n..n + 20]);
+        let schema = json!({
+            "type": "object",
+            "properties": {
+                "to": {"type": "string", "description": format!("Bearer {form}")},
+                (key.clone()): {"type": "string", "default": form},
+            },
+            "required": ["to", key],
+        });
+        let version = json!({
+            "metadata": {"id": format!("10000000-0000-4000-8000-{n:012}")},
+            "version": "v1",
+            "inputJsonSchema": schema,
+            "workflow": {"description": format!("Sends {form} to the API")},
+        });
+        Mock::given(wiremock::matchers::method("GET"))
+            .and(wiremock::matchers::path(format!(
+                "/api/v1/workflows/{id}/versions"
+            )))
+            .respond_with(ResponseTemplate::new(200).set_body_json(version))
+            .mount(&hatchet)
+            .await;
+        workflows.push((id, name));
+    }
+    let listed: Vec<(&str, &str)> = workflows
+        .iter()
+        .map(|(id, name)| (id.as_str(), name.as_str()))
+        .collect();
+    support::fake::mount_workflows(&hatchet, &listed).await;
+
+    let mut rpc = RawRpc::spawn(&[
+        ("HATCHET_CLIENT_TOKEN", token.as_str()),
+        ("HATCHET_MCP_READ_ONLY", "false"),
+        ("HATCHET_MCP_WORKFLOW_TOOLS", "*"),
+        ("HATCHET_MCP_TOOLSETS", "all"),
+    ]);
+    rpc.initialize().await;
+    let mut id = 1;
+    let mut workflow_tools = Vec::new();
+    for _ in 0..100 {
+        let listed = rpc.request(id, "tools/list", json!({})).await;
+        id += 1;
+        workflow_tools = listed["result"]["tools"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|t| t["name"].as_str().unwrap().starts_with("run_"))
+            .cloned()
+            .collect();
+        if workflow_tools.len() == forms.len() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(workflow_tools.len(), forms.len(), "{workflow_tools:?}");
+    // Calls that make the server quote the schema back: a missing argument, a wrong type.
+    for tool in &workflow_tools {
+        let name = tool["name"].as_str().unwrap();
+        for arguments in [json!({}), json!({"to": 5}), json!({"zzz": 1})] {
+            rpc.request(
+                id,
+                "tools/call",
+                json!({"name": name, "arguments": arguments}),
+            )
+            .await;
+            id += 1;
+        }
+    }
+    rpc.request(id, "prompts/list", json!({})).await;
+    let (stdout, stderr) = rpc.finish().await;
+    assert!(stdout.contains("[REDACTED]"), "{stdout}");
+    for (place, text) in [("stdout", &stdout), ("stderr", &stderr)] {
+        let found = recoverable_fragments(&token, text);
+        assert!(found.is_empty(), "{place} holds {found:?}");
+    }
 }

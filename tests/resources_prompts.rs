@@ -209,3 +209,101 @@ async fn prompts_list_render_and_refuse_bad_arguments() {
     );
     session.cancel().await.unwrap();
 }
+
+/// Every catalogue tool name `text` mentions as a word.
+fn tool_names_in<'a>(text: &str, catalogue: &'a [String]) -> Vec<&'a str> {
+    let words: std::collections::HashSet<&str> = text
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .collect();
+    catalogue
+        .iter()
+        .map(String::as_str)
+        .filter(|name| words.contains(name))
+        .collect()
+}
+
+/// Guidance names only tools the server has: over every single-group toolset, `default`
+/// and `all`, read-only and read-write, every tool named in the instructions, the prompts
+/// (listed and rendered), the resources and the tool descriptions is registered.
+#[tokio::test]
+async fn guidance_names_only_registered_tools_whatever_the_toolsets() {
+    use hatchet_mcp::mcp::{HatchetServer, registry::Toolsets, tools};
+    use support::{fake::client_at, in_process::connect};
+
+    let catalogue: Vec<String> = tools::all()
+        .into_iter()
+        .map(|t| t.name.into_owned())
+        .collect();
+    let mut prompts_seen = 0;
+    for toolsets in Toolsets::valid_names() {
+        for read_only in [true, false] {
+            let parsed = Toolsets::parse(toolsets).unwrap();
+            let server =
+                HatchetServer::new(client_at("http://127.0.0.1:9", read_only), None, &parsed);
+            let (client, _hearing) = connect(server).await;
+            let tools = client.list_all_tools().await.unwrap();
+            let registered: Vec<String> = tools.iter().map(|t| t.name.to_string()).collect();
+            let mut texts = vec![(
+                "instructions".to_owned(),
+                client
+                    .peer_info()
+                    .unwrap()
+                    .instructions
+                    .clone()
+                    .unwrap_or_default(),
+            )];
+            for tool in tools {
+                texts.push((
+                    format!("description of {}", tool.name),
+                    tool.description.unwrap_or_default().into_owned(),
+                ));
+            }
+            for prompt in client.list_all_prompts().await.unwrap() {
+                texts.push((
+                    format!("prompt {} as listed", prompt.name),
+                    serde_json::to_string(&prompt).unwrap(),
+                ));
+                let arguments: serde_json::Map<String, serde_json::Value> = prompt
+                    .arguments
+                    .iter()
+                    .flatten()
+                    .filter(|a| a.required == Some(true))
+                    .map(|a| (a.name.clone(), json!(RUN)))
+                    .collect();
+                let rendered = client
+                    .get_prompt(
+                        GetPromptRequestParams::new(prompt.name.clone()).with_arguments(arguments),
+                    )
+                    .await
+                    .unwrap();
+                texts.push((
+                    format!("prompt {}", prompt.name),
+                    serde_json::to_string(&rendered).unwrap(),
+                ));
+                prompts_seen += 1;
+            }
+            for resource in client.list_all_resources().await.unwrap() {
+                texts.push((
+                    format!("resource {}", resource.uri),
+                    serde_json::to_string(&resource).unwrap(),
+                ));
+            }
+            for template in client.list_all_resource_templates().await.unwrap() {
+                texts.push((
+                    format!("resource template {}", template.uri_template),
+                    serde_json::to_string(&template).unwrap(),
+                ));
+            }
+            for (place, text) in &texts {
+                for named in tool_names_in(text, &catalogue) {
+                    assert!(
+                        registered.iter().any(|r| r == named),
+                        "toolsets={toolsets} read_only={read_only}: {place} names `{named}`, which is not registered:\n{text}"
+                    );
+                }
+            }
+            client.cancel().await.unwrap();
+        }
+    }
+    assert!(prompts_seen > 0, "no prompt was ever listed");
+}

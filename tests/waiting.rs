@@ -9,7 +9,7 @@ use hatchet_mcp::mcp::{HatchetServer, registry::Toolsets};
 use serde_json::{Value, json};
 use support::{
     contract::assert_server_conforms,
-    fake::{RUN, WORKFLOW, client_at, mount_trigger, recorded},
+    fake::{RUN, WORKFLOW, client_at, mount_trigger, mount_workflows, recorded},
     in_process::{cancel_and_assert_polling_stops, connect, next_progress, start_call},
     session::{call, start, text},
 };
@@ -85,7 +85,8 @@ async fn it_answers_the_final_status_once_the_run_finishes() {
         .respond_with(ResponseTemplate::new(200).set_body_json(json!("FAILED")))
         .mount(&hatchet)
         .await;
-    let session = start(&hatchet, &[("HATCHET_MCP_TOOLSETS", "runs")]).await;
+    // With the diagnose toolset, the note can send the agent to describe_run_failure.
+    let session = start(&hatchet, &[("HATCHET_MCP_TOOLSETS", "runs,diagnose")]).await;
     let result = call(&session, "wait_for_run", json!({"workflow_run_id": RUN})).await;
     let answer: Value = serde_json::from_str(&text(&result)).unwrap();
     assert_eq!(answer["status"], "FAILED", "{answer}");
@@ -136,9 +137,18 @@ async fn on_timeout_it_answers_the_last_status_and_what_to_do_next() {
 const NEW_RUN: &str = "1b4e28ba-2fa1-41d2-883f-0016d3cca427";
 
 /// A fake Hatchet where triggering answers a new run (and its status is `status`), and the
-/// run [`RUN`] belongs to a workflow named `staging_etl`.
+/// run [`RUN`] belongs to a workflow named `staging_etl`. It lists `etl` too, for a trigger
+/// by that name.
 async fn hatchet_that_triggers(status: &str) -> MockServer {
     let hatchet = MockServer::start().await;
+    mount_workflows(
+        &hatchet,
+        &[
+            (WORKFLOW, "staging_etl"),
+            ("3f2c1e0d-1111-4a2b-9c3d-5e6f7a8b9c0d", "etl"),
+        ],
+    )
+    .await;
     mount_trigger(&hatchet, NEW_RUN).await;
     Mock::given(method("GET"))
         .and(path(format!(

@@ -70,7 +70,7 @@ use uuid::Uuid;
 use crate::{
     config::{Config, Secret},
     redact::Redactor,
-    text,
+    text, work,
 };
 
 /// Bodies larger than this are refused while they stream in, so one answer cannot
@@ -280,6 +280,11 @@ impl Client {
         self.options.read_only
     }
 
+    /// The call deadline's length (`HATCHET_MCP_TIMEOUT_SECS`).
+    pub fn deadline(&self) -> Duration {
+        self.options.deadline
+    }
+
     /// Removes the token, its fragments and encodings from any text on its way out.
     pub fn redact<'a>(&self, text: &'a str) -> std::borrow::Cow<'a, str> {
         self.redactor.redact(text)
@@ -390,7 +395,10 @@ impl Client {
                 ),
             ));
         }
-        let deadline = Instant::now() + self.options.deadline;
+        // Its own deadline, or the call's when that comes first (a call of several
+        // requests, or one that computed before sending).
+        let own = Instant::now() + self.options.deadline;
+        let deadline = work::current().map_or(own, |call| own.min(call.at()));
         let mut attempts = 0;
         loop {
             attempts += 1;
@@ -480,7 +488,8 @@ impl Client {
             if body.iter().all(u8::is_ascii_whitespace) {
                 return Ok(Value::Null);
             }
-            return self.parse_json(status, &body);
+            let redactor = self.redactor.clone();
+            return sized(body.len(), move || parse_json(&redactor, status, &body)).await;
         }
         if status.is_redirection() {
             return Err(ApiError::new(
@@ -491,7 +500,11 @@ impl Client {
                 ),
             ));
         }
-        let message = self.quote(&error::message_from_body(&body));
+        let redactor = self.redactor.clone();
+        let message = sized(body.len(), move || {
+            redactor.redact_and_cut(&error::message_from_body(&body), MAX_QUOTED_CHARS)
+        })
+        .await;
         let mut error = ApiError::new(ErrorKind::Status(status.as_u16()), message);
         if matches!(
             status,
@@ -557,46 +570,26 @@ impl Client {
         Ok((body, held))
     }
 
-    /// A success body as JSON, refused when it holds more values than [`MAX_JSON_VALUES`]
-    /// (see there) or is not JSON; a quoted preview is redacted before it is cut.
-    fn parse_json(&self, status: StatusCode, body: &[u8]) -> Result<Value, ApiError> {
-        let scan = JsonScan::of(body);
-        let values = scan.values;
-        if values > MAX_JSON_VALUES {
-            return Err(ApiError::new(
-                ErrorKind::TooLarge,
-                format!(
-                    "Hatchet's answer holds about {values} JSON values, over the {MAX_JSON_VALUES} this server parses at once: narrow the request (smaller limit, tighter time window)."
-                ),
-            ));
-        }
-        serde_json::from_slice(&scan.quote_big_integers(body)).map_err(|e| {
-            let preview = self
-                .redactor
-                .redact_and_cut(&String::from_utf8_lossy(body), 200);
-            ApiError::new(
-                ErrorKind::InvalidBody,
-                format!("Hatchet answered {status} with a body that is not JSON ({e}): {preview}"),
-            )
+    /// Upstream JSON turned into a typed value (off the runtime thread: a list can hold
+    /// hundreds of thousands of values); a mismatch is an [`ErrorKind::InvalidBody`] whose
+    /// text (serde quotes the offending value) is redacted before it is cut.
+    pub(crate) async fn decode<T>(&self, value: Value, what: &'static str) -> Result<T, ApiError>
+    where
+        T: serde::de::DeserializeOwned + Send + 'static,
+    {
+        let redactor = self.redactor.clone();
+        work::off_thread(move || {
+            serde_json::from_value(value).map_err(|e| {
+                ApiError::new(
+                    ErrorKind::InvalidBody,
+                    format!(
+                        "Hatchet's {what} was not as expected: {}",
+                        redactor.redact_and_cut(&e.to_string(), MAX_QUOTED_CHARS)
+                    ),
+                )
+            })
         })
-    }
-
-    /// Upstream JSON turned into a typed value; a mismatch is an [`ErrorKind::InvalidBody`]
-    /// whose text (serde quotes the offending value) is redacted before it is cut.
-    pub(crate) fn decode<T: serde::de::DeserializeOwned>(
-        &self,
-        value: Value,
-        what: &str,
-    ) -> Result<T, ApiError> {
-        serde_json::from_value(value).map_err(|e| {
-            ApiError::new(
-                ErrorKind::InvalidBody,
-                format!(
-                    "Hatchet's {what} was not as expected: {}",
-                    self.quote(&e.to_string())
-                ),
-            )
-        })
+        .await
     }
 
     fn transport_error(&self, error: &reqwest::Error, mutation: bool) -> ApiError {
@@ -623,6 +616,42 @@ impl Client {
         api_error.outcome_unknown = mutation && !error.is_connect();
         api_error
     }
+}
+
+/// `work` on a body of `bytes` bytes: in place when small, else off the runtime thread (a
+/// 16 MiB body takes a while to scan, parse or redact).
+async fn sized<T, F>(bytes: usize, work: F) -> T
+where
+    T: Send + 'static,
+    F: FnOnce() -> T + Send + 'static,
+{
+    if bytes <= work::INLINE_BYTES {
+        work()
+    } else {
+        work::off_thread(work).await
+    }
+}
+
+/// A success body as JSON, refused when it holds more values than [`MAX_JSON_VALUES`] (see
+/// there) or is not JSON; a quoted preview is redacted before it is cut.
+fn parse_json(redactor: &Redactor, status: StatusCode, body: &[u8]) -> Result<Value, ApiError> {
+    let scan = JsonScan::of(body);
+    let values = scan.values;
+    if values > MAX_JSON_VALUES {
+        return Err(ApiError::new(
+            ErrorKind::TooLarge,
+            format!(
+                "Hatchet's answer holds about {values} JSON values, over the {MAX_JSON_VALUES} this server parses at once: narrow the request (smaller limit, tighter time window)."
+            ),
+        ));
+    }
+    serde_json::from_slice(&scan.quote_big_integers(body)).map_err(|e| {
+        let preview = redactor.redact_and_cut(&String::from_utf8_lossy(body), 200);
+        ApiError::new(
+            ErrorKind::InvalidBody,
+            format!("Hatchet answered {status} with a body that is not JSON ({e}): {preview}"),
+        )
+    })
 }
 
 fn build_http_client() -> Result<reqwest::Client, ApiError> {

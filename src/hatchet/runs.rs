@@ -152,6 +152,7 @@ impl Client {
             .query_each("additional_metadata", &filter.additional_metadata);
         let answer = self.send(request).await?;
         self.decode(answer, "list of run ids (an array of UUIDs)")
+            .await
     }
 
     /// Cancels or replays the given runs or tasks; answers `{ids}`, the ids acted on.

@@ -68,7 +68,8 @@ pub fn item(value: Value) -> Answer {
 }
 
 /// A single object, and how to read what a cut leaves out of it (`narrower`, a sentence
-/// naming the calls that do), for the `note` of a cut answer.
+/// naming the calls that do; empty when the server offers none), for the `note` of a cut
+/// answer.
 pub fn narrowable(value: Value, narrower: impl Into<String>) -> Answer {
     Answer::Narrowable {
         value,
@@ -88,6 +89,31 @@ pub fn list(value: Value, page: Option<&Page>, keep_payloads: bool) -> Answer {
 }
 
 impl Answer {
+    /// Keeps, of the answer's `next` (one call, `tool arg=value`, or a list of them), the
+    /// calls whose tool `offered` says the client can make; drops `next` if none is left.
+    pub fn keep_offered_steps(&mut self, offered: impl Fn(&str) -> bool) {
+        let (Answer::Item(value) | Answer::Narrowable { value, .. } | Answer::List { value, .. }) =
+            self;
+        let Some(map) = value.as_object_mut() else {
+            return;
+        };
+        let is_offered = |step: &Value| {
+            step.as_str()
+                .is_some_and(|step| offered(step.split(' ').next().unwrap_or_default()))
+        };
+        let keep = match map.get_mut("next") {
+            Some(Value::Array(steps)) => {
+                steps.retain(is_offered);
+                !steps.is_empty()
+            }
+            Some(step @ Value::String(_)) => is_offered(step),
+            _ => true,
+        };
+        if !keep {
+            map.remove("next");
+        }
+    }
+
     /// A list whose rows are `summary`'s projection of the API's, unless `detail` asks for
     /// them whole. A single object stays whole.
     pub fn summarised(self, summary: &'static Summary, detail: Option<Detail>) -> Answer {
@@ -121,7 +147,11 @@ impl Answer {
                 narrower,
             } => {
                 prune_nulls(&mut value);
-                fit_item(value, limit, Some(&narrower))
+                fit_item(
+                    value,
+                    limit,
+                    Some(narrower.as_str()).filter(|n| !n.is_empty()),
+                )
             }
             Answer::List {
                 mut value,

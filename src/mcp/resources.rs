@@ -1,4 +1,5 @@
-//! Resources: read-only views that return exactly the JSON of the tool behind them.
+//! Resources: read-only views that return exactly the JSON of the tool behind them. Only
+//! those whose tool is registered are listed.
 //!
 //! | URI | tool |
 //! |---|---|
@@ -15,7 +16,7 @@ use rmcp::{
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::args::JsonObject;
+use super::{args::JsonObject, registry::Registry};
 
 const JSON: &str = "application/json";
 
@@ -35,10 +36,12 @@ pub enum ResourceRef {
 impl ResourceRef {
     /// Parses a `hatchet://` URI; anything else is an invalid-params error listing the forms.
     pub fn parse(uri: &str) -> Result<Self, McpError> {
+        // The URI is the client's: echoed only in part, in the message and the data.
+        let shown = crate::text::preview(uri);
         let invalid = |why: &str| {
             McpError::invalid_params(
-                format!("{why} {uri:?}. Valid forms: {VALID_FORMS}."),
-                Some(json!({ "uri": uri })),
+                format!("{why} {shown:?}. Valid forms: {VALID_FORMS}."),
+                Some(json!({ "uri": shown })),
             )
         };
         let Some(path) = uri.strip_prefix("hatchet://") else {
@@ -61,6 +64,17 @@ impl ResourceRef {
         }
     }
 
+    /// The URI of a resource without an id.
+    fn uri(self) -> String {
+        match self {
+            Self::Workflows => "hatchet://workflows".into(),
+            Self::Workers => "hatchet://workers".into(),
+            Self::Workflow(id) => format!("hatchet://workflows/{id}"),
+            Self::Run(id) => format!("hatchet://runs/{id}"),
+            Self::RunStatus(id) => format!("hatchet://runs/{id}/status"),
+        }
+    }
+
     /// The tool and arguments whose JSON this resource is.
     pub fn tool_call(self) -> (&'static str, JsonObject) {
         let (tool, arguments) = match self {
@@ -77,36 +91,67 @@ impl ResourceRef {
     }
 }
 
-pub fn list() -> Vec<Resource> {
-    vec![
-        Resource::new("hatchet://workflows", "workflows")
-            .with_title("Workflows")
-            .with_description(
-                "The tenant's workflows (first page), as list_workflows returns them.",
-            )
-            .with_mime_type(JSON),
-        Resource::new("hatchet://workers", "workers")
-            .with_title("Workers")
-            .with_description("The tenant's workers (first page), as list_workers returns them.")
-            .with_mime_type(JSON),
+/// The fixed resources whose tool this server registers.
+pub fn list(registry: &Registry) -> Vec<Resource> {
+    [
+        (
+            ResourceRef::Workflows,
+            "workflows",
+            "Workflows",
+            "The tenant's workflows (first page), as list_workflows returns them.",
+        ),
+        (
+            ResourceRef::Workers,
+            "workers",
+            "Workers",
+            "The tenant's workers (first page), as list_workers returns them.",
+        ),
     ]
+    .into_iter()
+    .filter(|(resource, ..)| registry.find(resource.tool_call().0).is_some())
+    .map(|(resource, name, title, description)| {
+        Resource::new(resource.uri(), name)
+            .with_title(title)
+            .with_description(description)
+            .with_mime_type(JSON)
+    })
+    .collect()
 }
 
-pub fn templates() -> Vec<ResourceTemplate> {
-    vec![
-        ResourceTemplate::new("hatchet://workflows/{workflow_id}", "workflow")
-            .with_title("Workflow")
-            .with_description("One workflow, as get_workflow returns it.")
-            .with_mime_type(JSON),
-        ResourceTemplate::new("hatchet://runs/{workflow_run_id}", "run")
-            .with_title("Workflow run")
-            .with_description("One run with its tasks and events, as get_run returns it.")
-            .with_mime_type(JSON),
-        ResourceTemplate::new("hatchet://runs/{workflow_run_id}/status", "run-status")
-            .with_title("Workflow run status")
-            .with_description("A run's status, as get_run_status returns it.")
-            .with_mime_type(JSON),
+/// The resource templates whose tool this server registers.
+pub fn templates(registry: &Registry) -> Vec<ResourceTemplate> {
+    [
+        (
+            "hatchet://workflows/{workflow_id}",
+            "get_workflow",
+            "workflow",
+            "Workflow",
+            "One workflow, as get_workflow returns it.",
+        ),
+        (
+            "hatchet://runs/{workflow_run_id}",
+            "get_run",
+            "run",
+            "Workflow run",
+            "One run with its tasks and events, as get_run returns it.",
+        ),
+        (
+            "hatchet://runs/{workflow_run_id}/status",
+            "get_run_status",
+            "run-status",
+            "Workflow run status",
+            "A run's status, as get_run_status returns it.",
+        ),
     ]
+    .into_iter()
+    .filter(|(_, tool, ..)| registry.find(tool).is_some())
+    .map(|(template, _, name, title, description)| {
+        ResourceTemplate::new(template, name)
+            .with_title(title)
+            .with_description(description)
+            .with_mime_type(JSON)
+    })
+    .collect()
 }
 
 /// The MIME type of every resource.
@@ -143,6 +188,15 @@ mod tests {
             ResourceRef::parse(&format!("hatchet://runs/{ID}/status")).unwrap(),
             ResourceRef::RunStatus(id)
         );
+        for resource in [
+            ResourceRef::Workflows,
+            ResourceRef::Workers,
+            ResourceRef::Workflow(id),
+            ResourceRef::Run(id),
+            ResourceRef::RunStatus(id),
+        ] {
+            assert_eq!(ResourceRef::parse(&resource.uri()).unwrap(), resource);
+        }
     }
 
     #[test]
@@ -164,6 +218,17 @@ mod tests {
             );
             assert_eq!(error.data, Some(json!({ "uri": uri })));
         }
+    }
+
+    #[test]
+    fn a_long_uri_is_echoed_as_a_preview() {
+        let long = format!("hatchet://runs/{}", "x".repeat(100_000));
+        let error = ResourceRef::parse(&long).unwrap_err();
+        assert!(error.message.len() < 400, "{}", error.message.len());
+        assert_eq!(
+            error.data,
+            Some(json!({ "uri": crate::text::preview(&long) }))
+        );
     }
 
     #[test]

@@ -21,12 +21,15 @@ use serde_json::json;
 use super::{
     args::JsonObject,
     prompts,
-    registry::{self, Call, Registry, ToolContext, ToolError, ToolSpec, Toolsets, Withheld},
+    registry::{
+        self, Call, DEADLINE_GRACE, Offered, Registry, ToolContext, ToolError, ToolSpec, Toolsets,
+        Withheld,
+    },
     resources::{self, ResourceRef},
     tools,
     workflow_tools::{WorkflowTools, WorkflowToolsSpec},
 };
-use crate::hatchet::Client;
+use crate::{hatchet::Client, redact::Redactor, work};
 
 #[derive(Clone)]
 pub struct HatchetServer {
@@ -45,6 +48,7 @@ impl HatchetServer {
         let instructions = registry::instructions(&client, toolsets, registry.snapshot().tools());
         let mut ctx = ToolContext::new(client, namespace);
         ctx.toolsets = toolsets.clone();
+        ctx.offered = Offered::only(registry.snapshot().tools().iter().map(|t| t.name.as_ref()));
         Self {
             ctx: Arc::new(ctx),
             registry: Arc::new(registry),
@@ -95,7 +99,10 @@ impl HatchetServer {
     }
 
     fn unknown_tool(&self, name: &str) -> McpError {
-        let message = match self.registry.withheld(name) {
+        let withheld = self.registry.withheld(name);
+        // A name the client made up is echoed only in part.
+        let name = crate::text::preview(name);
+        let message = match withheld {
             Some(Withheld::ReadOnly) => format!(
                 "Tool `{name}` changes live state and is not registered: this server is read-only (HATCHET_MCP_READ_ONLY=false enables it)."
             ),
@@ -168,11 +175,10 @@ impl ServerHandler for HatchetServer {
         let Some(tool) = self.registry.find(&request.name) else {
             return Err(self.unknown_tool(&request.name));
         };
+        // Not redacted here: every line to the client is, on its way out (`stdio`).
         let result = match self.run(&tool, request.arguments, &context).await? {
-            Ok(text) => CallToolResult::success(vec![ContentBlock::text(self.redact(&text))]),
-            Err(error) => {
-                CallToolResult::error(vec![ContentBlock::text(self.redact(&error.to_string()))])
-            }
+            Ok(text) => CallToolResult::success(vec![ContentBlock::text(text)]),
+            Err(error) => CallToolResult::error(vec![ContentBlock::text(error.to_string())]),
         };
         Ok(result.into())
     }
@@ -182,7 +188,9 @@ impl ServerHandler for HatchetServer {
         _request: Option<PaginatedRequestParams>,
         _context: RequestContext<RoleServer>,
     ) -> Result<ListResourcesResult, McpError> {
-        Ok(ListResourcesResult::with_all_items(resources::list()))
+        Ok(ListResourcesResult::with_all_items(resources::list(
+            &self.registry,
+        )))
     }
 
     async fn list_resource_templates(
@@ -191,7 +199,7 @@ impl ServerHandler for HatchetServer {
         _context: RequestContext<RoleServer>,
     ) -> Result<ListResourceTemplatesResult, McpError> {
         Ok(ListResourceTemplatesResult::with_all_items(
-            resources::templates(),
+            resources::templates(&self.registry),
         ))
     }
 
@@ -202,31 +210,38 @@ impl ServerHandler for HatchetServer {
         request: ReadResourceRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<ReadResourceResponse, McpError> {
+        let resource = ResourceRef::parse(&request.uri)?;
+        // Parsed, so short and canonical: echoed as the client wrote it.
         let uri = request.uri;
-        let (tool_name, arguments) = ResourceRef::parse(&uri)?.tool_call();
-        // A toolset may leave a resource's tool out: then the resource is not there either.
+        let (tool_name, arguments) = resource.tool_call();
+        // A toolset may leave a resource's tool out: then the resource is not there either,
+        // and the error names the toolset that would bring it rather than the tool.
         let Some(tool) = self.registry.find(tool_name) else {
-            return Err(McpError::resource_not_found(
-                format!(
-                    "{uri} is not available: it is read with `{tool_name}`, which this server does not register."
+            let why = match self.registry.withheld(tool_name) {
+                Some(Withheld::Toolset(group)) => format!(
+                    "it is read through the `{}` toolset, which this server does not register (add it to HATCHET_MCP_TOOLSETS)",
+                    group.name()
                 ),
+                _ => "this server does not register what reads it".to_owned(),
+            };
+            return Err(McpError::resource_not_found(
+                format!("{uri} is not available: {why}."),
                 Some(json!({ "uri": uri })),
             ));
         };
         match self.run(&tool, Some(arguments), &context).await? {
             Ok(text) => Ok(ReadResourceResult::new(vec![
-                ResourceContents::text(self.redact(&text), uri.clone())
-                    .with_mime_type(resources::mime_type()),
+                ResourceContents::text(text, uri.clone()).with_mime_type(resources::mime_type()),
             ])
             .into()),
             Err(ToolError::Api(error)) if error.status() == Some(404) => {
                 Err(McpError::resource_not_found(
-                    self.redact(&format!("No such resource {uri}: {error}")),
+                    format!("No such resource {uri}: {error}"),
                     Some(json!({ "uri": uri })),
                 ))
             }
             Err(error) => Err(McpError::internal_error(
-                self.redact(&format!("Could not read {uri}: {error}")),
+                format!("Could not read {uri}: {error}"),
                 Some(json!({ "uri": uri })),
             )),
         }
@@ -237,7 +252,9 @@ impl ServerHandler for HatchetServer {
         _request: Option<PaginatedRequestParams>,
         _context: RequestContext<RoleServer>,
     ) -> Result<ListPromptsResult, McpError> {
-        Ok(ListPromptsResult::with_all_items(prompts::list()))
+        Ok(ListPromptsResult::with_all_items(prompts::list(
+            &self.registry,
+        )))
     }
 
     async fn get_prompt(
@@ -245,19 +262,20 @@ impl ServerHandler for HatchetServer {
         request: GetPromptRequestParams,
         _context: RequestContext<RoleServer>,
     ) -> Result<GetPromptResponse, McpError> {
-        prompts::get(&request.name, request.arguments).map(Into::into)
+        prompts::get(&request.name, request.arguments, &self.registry).map(Into::into)
     }
 }
 
 impl HatchetServer {
-    /// Every text a client receives passes here last: the one redaction function.
-    fn redact(&self, text: &str) -> String {
-        self.ctx.client.redact(text).into_owned()
+    /// The redaction every line to the client passes on its way out: the one exit.
+    pub fn redactor(&self) -> Arc<Redactor> {
+        self.ctx.client.redactor()
     }
 
     /// Runs a tool on its own task: a panic becomes an error result, and a cancellation
     /// from the client aborts the task, dropping its HTTP request at once. The answer is
-    /// rendered within this server's result ceiling (not yet redacted: callers do that).
+    /// rendered within this server's result ceiling, off the runtime thread and within the
+    /// call's deadline (not yet redacted: the stdio front redacts every line it writes).
     async fn run(
         &self,
         tool: &ToolSpec,
@@ -266,6 +284,7 @@ impl HatchetServer {
     ) -> Result<Result<String, ToolError>, McpError> {
         let name = &*tool.name;
         let call = Call::from_request(self.ctx.clone(), context);
+        let deadline = call.deadline.clone();
         let task = tokio::spawn(tool.call(call, arguments));
         let abort = task.abort_handle();
         let joined = tokio::select! {
@@ -283,8 +302,22 @@ impl HatchetServer {
                 "Internal error in `{name}` ({detail}); the server is still running. Please report this."
             )))
         });
+        let answer = match result {
+            Ok(answer) => answer,
+            Err(error) => return Ok(Err(error)),
+        };
         let max_bytes = self.ctx.max_result_bytes;
-        Ok(result.and_then(|answer| Ok(answer.render(max_bytes)?)))
+        let redactor = self.ctx.client.redactor();
+        let offered = self.ctx.offered.clone();
+        let render = work::off_thread(move || {
+            let mut answer = answer;
+            answer.keep_offered_steps(|tool| offered.has(tool));
+            let text = answer.render(max_bytes)?;
+            Ok(redactor.redact(&text).into_owned())
+        });
+        // A call that ended just in time still has its answer shaped.
+        let shaped = tokio::time::timeout_at(deadline.at() + DEADLINE_GRACE, render).await;
+        Ok(shaped.unwrap_or_else(|_| Err(deadline.expired("shaping the answer").into())))
     }
 }
 

@@ -14,8 +14,14 @@
 //!
 //! It also writes stdout, one whole line at a time, and stops the server when stdout is
 //! gone: nobody could read the answers to the calls it would otherwise go on making.
+//!
+//! That writer is the one exit: every line, whoever built it (results, `tools/list` with the
+//! metadata of tools made at runtime, `initialize`, prompts, resources, notifications, rmcp's
+//! own JSON-RPC errors, this front's replies), passes the redaction there
+//! ([`Redactor::redact_json`]), and then, if it is an error, the bound on what an error may
+//! echo ([`bound_error`]).
 
-use std::io;
+use std::{borrow::Cow, io, sync::Arc};
 
 use rmcp::{RoleServer, ServiceExt, service::RunningService};
 use serde_json::{Value, json};
@@ -26,6 +32,7 @@ use tokio::{
 use tokio_util::sync::CancellationToken;
 
 use super::HatchetServer;
+use crate::redact::Redactor;
 
 /// The longest line read, as rmcp's own limit.
 pub const MAX_LINE_BYTES: usize = 16 * 1024 * 1024;
@@ -52,7 +59,10 @@ where
     tokio::spawn(write_output(
         BufReader::new(from_rmcp),
         replies_rx,
-        output,
+        Exit {
+            output,
+            redactor: server.redactor(),
+        },
         stdout_gone.clone(),
     ));
     let running: RunningService<RoleServer, _> = tokio::select! {
@@ -294,12 +304,12 @@ fn replace_lone_surrogates(line: &[u8]) -> Vec<u8> {
     out
 }
 
-/// Copies rmcp's answers and this front's own replies to `output`, a whole line at a time.
-/// Cancels `stdout_gone` when `output` can no longer be written.
+/// Copies rmcp's answers and this front's own replies to the client, a whole line at a
+/// time. Cancels `stdout_gone` when the client can no longer be written to.
 async fn write_output<W: AsyncWrite + Unpin>(
     mut from_rmcp: BufReader<tokio::io::DuplexStream>,
     mut replies: mpsc::Receiver<Vec<u8>>,
-    mut output: W,
+    mut exit: Exit<W>,
     stdout_gone: CancellationToken,
 ) {
     let mut line = Vec::new();
@@ -307,9 +317,9 @@ async fn write_output<W: AsyncWrite + Unpin>(
         let written = tokio::select! {
             read = from_rmcp.read_until(b'\n', &mut line) => match read {
                 Ok(0) | Err(_) => break,
-                Ok(_) => write_line(&mut output, &line).await,
+                Ok(_) => exit.write_line(&line).await,
             },
-            Some(reply) = replies.recv() => write_line(&mut output, &reply).await,
+            Some(reply) = replies.recv() => exit.write_line(&reply).await,
         };
         line.clear();
         if written.is_err() {
@@ -317,12 +327,58 @@ async fn write_output<W: AsyncWrite + Unpin>(
             return;
         }
     }
-    let _ = output.flush().await;
+    let _ = exit.output.flush().await;
 }
 
-async fn write_line<W: AsyncWrite + Unpin>(output: &mut W, line: &[u8]) -> io::Result<()> {
-    output.write_all(line).await?;
-    output.flush().await
+/// Where lines leave the process: redacted, errors bounded, then written whole.
+struct Exit<W> {
+    output: W,
+    redactor: Arc<Redactor>,
+}
+
+impl<W: AsyncWrite + Unpin> Exit<W> {
+    async fn write_line(&mut self, line: &[u8]) -> io::Result<()> {
+        let text = String::from_utf8_lossy(line);
+        let redacted = self.redactor.redact_json(&text);
+        let bounded = bound_error(&redacted);
+        self.output.write_all(bounded.as_bytes()).await?;
+        self.output.flush().await
+    }
+}
+
+/// The most characters of a JSON-RPC error's `message` written, and the most bytes of its
+/// `data`: this server's own messages are far shorter, and each of them cuts what it echoes
+/// to [`crate::text::preview`]; this catches what others build (rmcp echoes an unknown
+/// method's name whole).
+pub const MAX_ERROR_MESSAGE_CHARS: usize = 1_000;
+const MAX_ERROR_DATA_BYTES: usize = 1_000;
+
+/// `line` (one JSON-RPC message and its newline), with an error's message cut to
+/// [`MAX_ERROR_MESSAGE_CHARS`] and an oversized `data` left out. Runs after redaction, so
+/// the cut cannot expose a piece of the token. Anything else is returned as it is, without
+/// parsing: only a line that holds an error object and is long enough to need a cut is.
+fn bound_error(line: &str) -> Cow<'_, str> {
+    if line.len() <= MAX_ERROR_MESSAGE_CHARS || !line.contains("\"error\":{") {
+        return Cow::Borrowed(line);
+    }
+    let Ok(mut message) = serde_json::from_str::<Value>(line) else {
+        return Cow::Borrowed(line);
+    };
+    let Some(error) = message.get_mut("error").and_then(Value::as_object_mut) else {
+        return Cow::Borrowed(line);
+    };
+    if let Some(Value::String(text)) = error.get_mut("message") {
+        *text = crate::text::cut(text, MAX_ERROR_MESSAGE_CHARS);
+    }
+    if error
+        .get("data")
+        .is_some_and(|data| data.to_string().len() > MAX_ERROR_DATA_BYTES)
+    {
+        error.remove("data");
+    }
+    let mut bounded = message.to_string();
+    bounded.push('\n');
+    Cow::Owned(bounded)
 }
 
 #[cfg(test)]
@@ -348,6 +404,34 @@ mod tests {
         assert_eq!(value["b"], "\u{1F600}");
         assert_eq!(value["c"], "\\ud800");
         assert_eq!(value["d"], "\u{FFFD}");
+    }
+
+    #[test]
+    fn an_error_is_bounded_and_anything_else_left_as_it_is() {
+        let long = "m".repeat(100_000);
+        let error = format!(
+            "{}\n",
+            json!({"jsonrpc": "2.0", "id": 4, "error": {"code": -32601, "message": long, "data": {"method": long}}})
+        );
+        let bounded: Value = serde_json::from_str(&bound_error(&error)).unwrap();
+        assert_eq!(bounded["id"], 4);
+        assert_eq!(bounded["error"]["code"], -32601);
+        assert_eq!(
+            bounded["error"]["message"]
+                .as_str()
+                .unwrap()
+                .chars()
+                .count(),
+            MAX_ERROR_MESSAGE_CHARS + 1
+        );
+        assert!(bounded["error"].get("data").is_none());
+        let result = format!(
+            "{}\n",
+            json!({"jsonrpc": "2.0", "id": 5, "result": {"content": [{"type": "text", "text": format!("\"error\":{{{long}")}]}})
+        );
+        assert!(matches!(bound_error(&result), Cow::Borrowed(_)));
+        let small = "{\"jsonrpc\":\"2.0\",\"id\":1,\"error\":{\"code\":1,\"message\":\"m\"}}\n";
+        assert!(matches!(bound_error(small), Cow::Borrowed(_)));
     }
 
     #[test]

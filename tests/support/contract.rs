@@ -2,7 +2,9 @@
 //! (wiremock) against Hatchet's official OpenAPI 3.1 spec.
 //!
 //! The spec lives outside this repository, at `../shared/hatchet-openapi/openapi.json`
-//! relative to the crate root (or wherever `HATCHET_OPENAPI_SPEC` points), and is read at
+//! relative to the crate root (or wherever `HATCHET_OPENAPI_SPEC` points; or, on a clone
+//! without either, at `target/hatchet-openapi/openapi.json`, which
+//! `bash scripts/real-hatchet.sh spec` writes), and is read at
 //! test time (once per test binary). When it is absent:
 //! - with `CI` set (to anything but empty, `0` or `false`), every check panics naming the
 //!   expected path: CI must not pass without checking;
@@ -54,14 +56,27 @@ const DEFAULT_SPEC_PATH: &str = concat!(
     "/../shared/hatchet-openapi/openapi.json"
 );
 
+/// Where `bash scripts/real-hatchet.sh spec` writes the spec of the pinned engine, for a
+/// clone without the default one.
+const ENGINE_SPEC_PATH: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/target/hatchet-openapi/openapi.json"
+);
+
 /// Names another location for the spec.
 pub const SPEC_PATH_VAR: &str = "HATCHET_OPENAPI_SPEC";
 
-/// The spec's path: `HATCHET_OPENAPI_SPEC` when set and not empty, else the default.
+/// The spec's path: `HATCHET_OPENAPI_SPEC` when set and not empty, else the default when it
+/// exists, else the pinned engine's (which may not exist either).
 pub fn spec_path() -> PathBuf {
-    std::env::var_os(SPEC_PATH_VAR)
-        .filter(|path| !path.is_empty())
-        .map_or_else(|| PathBuf::from(DEFAULT_SPEC_PATH), PathBuf::from)
+    if let Some(path) = std::env::var_os(SPEC_PATH_VAR).filter(|path| !path.is_empty()) {
+        return PathBuf::from(path);
+    }
+    [DEFAULT_SPEC_PATH, ENGINE_SPEC_PATH]
+        .into_iter()
+        .map(PathBuf::from)
+        .find(|path| path.exists())
+        .unwrap_or_else(|| PathBuf::from(DEFAULT_SPEC_PATH))
 }
 
 /// Whether this is a CI run, where a missing spec is an error rather than a skip: `CI` set
@@ -281,7 +296,9 @@ fn load_spec() -> Result<Spec, String> {
     let text = match fs::read_to_string(&spec_path) {
         Ok(text) => text,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Err(format!("Hatchet OpenAPI spec not found at {path}"));
+            return Err(format!(
+                "Hatchet OpenAPI spec not found at {path} (`bash scripts/real-hatchet.sh spec` writes one)"
+            ));
         }
         Err(e) => panic!("contract: cannot read Hatchet OpenAPI spec at {path}: {e}"),
     };
@@ -634,10 +651,10 @@ fn find_param<'a>(params: &[&'a Value], location: &str, name: &str) -> Option<&'
     })
 }
 
-/// Decodes `%XX` escapes in one path segment. A `%` not followed by two hex
-/// digits is kept as is; invalid UTF-8 becomes U+FFFD (and then fails any
-/// format check rather than matching something by accident).
-fn percent_decode(segment: &str) -> String {
+/// Decodes `%XX` escapes in one path segment (or any text). A `%` not followed
+/// by two hex digits is kept as is; invalid UTF-8 becomes U+FFFD (and then fails
+/// any format check rather than matching something by accident).
+pub fn percent_decode(segment: &str) -> String {
     let bytes = segment.as_bytes();
     let mut decoded = Vec::with_capacity(bytes.len());
     let mut i = 0;

@@ -172,3 +172,16 @@ pub async fn mount_trigger(server: &MockServer, run_id: &str) {
         .mount(server)
         .await;
 }
+
+/// Serves `GET /api/v1/stable/tenants/{t}/workflow-runs` (`list_runs`): an empty page.
+pub async fn mount_no_runs(server: &MockServer) {
+    Mock::given(method("GET"))
+        .and(path(format!(
+            "/api/v1/stable/tenants/{TENANT}/workflow-runs"
+        )))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"rows": [], "pagination": {}})),
+        )
+        .mount(server)
+        .await;
+}

@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use serde_json::Value;
 
-use super::{ToolError, ToolResult};
+use super::{Targets, ToolError, ToolResult};
 use crate::{
     hatchet::Client,
     mcp::{args::JsonObject, output::Answer},
@@ -23,10 +23,15 @@ pub(super) struct AuditLine {
 }
 
 impl AuditLine {
-    pub(super) fn start(tool: &str, arguments: Option<&JsonObject>, client: &Client) -> Self {
+    pub(super) fn start(
+        tool: &str,
+        targets: Targets,
+        arguments: Option<&JsonObject>,
+        client: &Client,
+    ) -> Self {
         Self {
             tool: tool.to_owned(),
-            targets: audit_targets(arguments, client),
+            targets: audit_targets(targets, arguments, client),
             started: Instant::now(),
             finished: false,
         }
@@ -82,76 +87,140 @@ fn audit_value(text: &str, client: &Client) -> String {
     crate::text::cut(&escaped, AUDIT_VALUE_CHARS)
 }
 
-/// What an audit line names as the call's targets: ids, workflow names and event keys, never
-/// payload contents. Long id lists are cut, with the count.
-fn audit_targets(arguments: Option<&JsonObject>, client: &Client) -> String {
-    const SHOWN: usize = 20;
-    let mut targets = Vec::new();
-    for (name, value) in arguments.into_iter().flatten() {
-        let is_target = name.ends_with("_id")
-            || name.ends_with("_ids")
-            || name == "workflow_name"
-            || name == "key";
-        if !is_target {
-            continue;
-        }
-        let items = match value {
-            Value::Array(items) => items.as_slice(),
-            single => std::slice::from_ref(single),
-        };
-        // Only the values shown are formatted: a call may name hundreds of ids.
-        let mut shown = items
+/// What an audit line names as the call's targets: the values of the arguments the tool
+/// declares as its targets ([`Targets`]), never anything else it was sent; `filter` (with
+/// the filter's ids) for a tool that acts on a filter and was given no target; `none` when
+/// there is nothing to name. Long id lists are cut, with the count.
+fn audit_targets(targets: Targets, arguments: Option<&JsonObject>, client: &Client) -> String {
+    let given = |names: &[&str]| -> Vec<String> {
+        names
             .iter()
-            .take(SHOWN)
-            .map(|v| {
-                audit_value(
-                    &v.as_str().map_or_else(|| v.to_string(), str::to_owned),
-                    client,
-                )
+            .filter_map(|name| {
+                let value = arguments?.get(*name).filter(|v| !v.is_null())?;
+                Some(format!("{name}={}", audit_values(value, client)))
             })
-            .collect::<Vec<_>>()
-            .join(",");
-        let more = items.len().saturating_sub(SHOWN);
-        if more > 0 {
-            shown.push_str(&format!(",+{more} more"));
-        }
-        targets.push(format!("{}={shown}", audit_value(name, client)));
+            .collect()
+    };
+    let mut shown = given(targets.arguments);
+    if shown.is_empty()
+        && let Some(filter_ids) = targets.filter
+    {
+        shown.push("filter".to_owned());
+        shown.extend(given(filter_ids));
     }
-    if targets.is_empty() {
-        "filter".to_owned()
+    if shown.is_empty() {
+        "none".to_owned()
     } else {
-        crate::text::cut(&targets.join(" "), AUDIT_TARGETS_CHARS)
+        crate::text::cut(&shown.join(" "), AUDIT_TARGETS_CHARS)
     }
+}
+
+/// One target's value (or values), as the line shows it: at most twenty, each
+/// redacted, escaped and cut, then how many more.
+fn audit_values(value: &Value, client: &Client) -> String {
+    const SHOWN_VALUES: usize = 20;
+    let items = match value {
+        Value::Array(items) => items.as_slice(),
+        single => std::slice::from_ref(single),
+    };
+    // Only the values shown are formatted: a call may name hundreds of ids.
+    let mut shown = items
+        .iter()
+        .take(SHOWN_VALUES)
+        .map(|v| {
+            audit_value(
+                &v.as_str().map_or_else(|| v.to_string(), str::to_owned),
+                client,
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(",");
+    let more = items.len().saturating_sub(SHOWN_VALUES);
+    if more > 0 {
+        shown.push_str(&format!(",+{more} more"));
+    }
+    shown
 }
 
 #[cfg(test)]
 mod tests {
+    use serde_json::json;
+
     use super::*;
     use crate::mcp::registry::tests::context;
 
+    const BULK: Targets = Targets {
+        arguments: &["run_ids"],
+        filter: Some(&["workflow_ids"]),
+    };
+
+    fn targets(declared: Targets, arguments: Value) -> String {
+        audit_targets(declared, arguments.as_object(), &context(false).client)
+    }
+
     #[test]
     fn audit_targets_cannot_forge_lines_and_are_bounded() {
-        let arguments = serde_json::json!({
+        let declared = Targets {
+            arguments: &["workflow_name", "run_ids", "key"],
+            filter: None,
+        };
+        let arguments = json!({
             "workflow_name": "etl\n2026-01-01T00:00:00Z INFO audit: forged\u{1b}[31m",
             "run_ids": vec!["r".repeat(10_000); 600],
         });
-        let targets = audit_targets(arguments.as_object(), &context(false).client);
+        let shown = targets(declared, arguments);
         assert!(
-            !targets.contains('\n') && !targets.contains('\u{1b}'),
-            "{targets}"
+            !shown.contains('\n') && !shown.contains('\u{1b}'),
+            "{shown}"
         );
-        assert!(targets.contains("etl\\n2026"), "{targets}");
+        assert!(shown.contains("etl\\n2026"), "{shown}");
         assert!(
-            targets.chars().count() <= AUDIT_TARGETS_CHARS + 1,
+            shown.chars().count() <= AUDIT_TARGETS_CHARS + 1,
             "{}",
-            targets.len()
+            shown.len()
         );
         // Redacted before the cut: a token near the cut leaves no piece of itself.
-        let near_cut = serde_json::json!({"key": format!("{}test-api-token", "x".repeat(110))});
-        let targets = audit_targets(near_cut.as_object(), &context(false).client);
+        let near_cut = json!({"key": format!("{}test-api-token", "x".repeat(110))});
+        let shown = targets(declared, near_cut);
         assert!(
-            !targets.contains("test-api") && targets.contains("[REDACTED]"),
-            "{targets}"
+            !shown.contains("test-api") && shown.contains("[REDACTED]"),
+            "{shown}"
         );
+    }
+
+    #[test]
+    fn only_declared_targets_are_named() {
+        let payload = json!({
+            "user_id": "alice@example.com",
+            "account_ids": ["acct-1"],
+            "key": "k",
+            "workflow_name": "w"
+        });
+        // A tool that declares nothing (a typed workflow tool) names nothing.
+        assert_eq!(targets(Targets::default(), payload.clone()), "none");
+        let declared = Targets {
+            arguments: &["cron_id"],
+            filter: None,
+        };
+        let mut with_id = payload;
+        with_id["cron_id"] = json!("c-1");
+        assert_eq!(targets(declared, with_id), "cron_id=c-1");
+    }
+
+    #[test]
+    fn a_filter_is_named_only_where_there_is_one() {
+        assert_eq!(
+            targets(BULK, json!({"run_ids": ["a", "b"], "workflow_ids": ["w"]})),
+            "run_ids=a,b"
+        );
+        assert_eq!(
+            targets(
+                BULK,
+                json!({"since": "1h", "workflow_ids": ["w"], "additional_metadata": {"u": "x"}})
+            ),
+            "filter workflow_ids=w"
+        );
+        assert_eq!(targets(BULK, json!({"statuses": ["FAILED"]})), "filter");
+        assert_eq!(targets(BULK, json!({"run_ids": null})), "filter");
     }
 }

@@ -1,7 +1,7 @@
 //! What a handler works with: the server-wide [`ToolContext`] and, per call, a [`Call`]
 //! carrying the client's progress token, the call's cancellation and the peer.
 
-use std::{ops::Deref, sync::Arc};
+use std::{collections::HashSet, ops::Deref, sync::Arc};
 
 use rmcp::{
     RoleServer,
@@ -10,11 +10,11 @@ use rmcp::{
 };
 use tokio_util::sync::CancellationToken;
 
-use super::Toolsets;
+use super::{ToolError, Toolsets};
 use crate::{
     hatchet::Client,
     mcp::{args::JsonObject, output, workflow_names::WorkflowNames},
-    redact::Redactor,
+    work::Deadline,
 };
 
 /// What every call shares: the Hatchet client and the server's settings.
@@ -33,6 +33,64 @@ pub struct ToolContext {
     confirm_key: ring::hmac::Key,
     /// Workflow names to ids, listed at most once a minute.
     pub(crate) workflow_names: WorkflowNames,
+    /// The tools this server registers: the only ones an answer may send the agent to.
+    pub offered: Offered,
+}
+
+/// The tools an answer may name as a next step: those the server registers. An answer's
+/// hints (`next`, "see get_task_logs") are kept only for these, so a narrowed toolset or
+/// read-only mode never sends the agent to a tool it cannot call.
+#[derive(Debug, Clone, Default)]
+pub struct Offered {
+    /// `None`: every tool of the catalogue (a context outside a server, in tests).
+    only: Option<Arc<HashSet<String>>>,
+}
+
+impl Offered {
+    /// Exactly these tools.
+    pub fn only<I: IntoIterator<Item = S>, S: Into<String>>(tools: I) -> Self {
+        Self {
+            only: Some(Arc::new(tools.into_iter().map(Into::into).collect())),
+        }
+    }
+
+    pub fn has(&self, tool: &str) -> bool {
+        self.only.as_ref().is_none_or(|only| only.contains(tool))
+    }
+
+    /// The steps (`get_task_logs task_run_id=…`) whose tool, their first word, is offered.
+    pub fn steps(&self, steps: impl IntoIterator<Item = String>) -> Vec<String> {
+        steps
+            .into_iter()
+            .filter(|step| self.has(step.split(' ').next().unwrap_or_default()))
+            .collect()
+    }
+
+    /// `text` when `tool` is offered, for a hint that names it; otherwise `instead`.
+    pub fn hint<'a>(&self, tool: &str, text: &'a str, instead: &'a str) -> &'a str {
+        if self.has(tool) { text } else { instead }
+    }
+
+    /// The phrases of `options` (`(tool, phrase naming it)`) whose tool is offered, joined
+    /// with ", or "; `None` when none is.
+    pub fn either(&self, options: &[(&str, &str)]) -> Option<String> {
+        let offered: Vec<&str> = options
+            .iter()
+            .filter(|(tool, _)| self.has(tool))
+            .map(|(_, phrase)| *phrase)
+            .collect();
+        (!offered.is_empty()).then(|| offered.join(", or "))
+    }
+
+    /// `what (how)`, where `how` is a call (`list_runs offset=100`), when its tool is
+    /// offered; otherwise `what` alone.
+    pub fn via(&self, what: &str, how: &str) -> String {
+        if self.has(how.split(' ').next().unwrap_or_default()) {
+            format!("{what} ({how})")
+        } else {
+            what.to_owned()
+        }
+    }
 }
 
 impl ToolContext {
@@ -45,6 +103,7 @@ impl ToolContext {
             workflow_names: WorkflowNames::default(),
             toolsets: Toolsets::default(),
             token_expires_at: None,
+            offered: Offered::default(),
         }
     }
 
@@ -74,6 +133,9 @@ pub struct Call {
     pub cancelled: CancellationToken,
     /// The client, for requests and notifications beyond progress. `None` outside a session.
     pub peer: Option<Peer<RoleServer>>,
+    /// `HATCHET_MCP_TIMEOUT_SECS` from the call's start, later only by a wait it asked for:
+    /// it bounds the call's requests, its work on their answers, and the call as a whole.
+    pub deadline: Arc<Deadline>,
     /// The arguments as the client sent them, before coercion; kept for mutating tools only.
     arguments_as_sent: JsonObject,
 }
@@ -82,10 +144,11 @@ impl Call {
     /// A call made by a client in a session.
     pub fn from_request(context: Arc<ToolContext>, request: &RequestContext<RoleServer>) -> Self {
         let progress = match request.meta.get_progress_token() {
-            Some(token) => Progress::to(request.peer.clone(), token, &context.client),
+            Some(token) => Progress::to(request.peer.clone(), token),
             None => Progress::none(),
         };
         Self {
+            deadline: Deadline::starting_now(context.client.deadline()),
             context,
             progress,
             cancelled: request.ct.clone(),
@@ -97,6 +160,7 @@ impl Call {
     /// A call outside any session (tests, internal use): no progress, never cancelled.
     pub fn detached(context: Arc<ToolContext>) -> Self {
         Self {
+            deadline: Deadline::starting_now(context.client.deadline()),
             context,
             progress: Progress::none(),
             cancelled: CancellationToken::new(),
@@ -114,6 +178,17 @@ impl Call {
     pub fn arguments_as_sent(&self) -> &JsonObject {
         &self.arguments_as_sent
     }
+
+    /// Runs `work` (CPU work on Hatchet's answers: shaping, diffing, ranking) off the runtime
+    /// thread, within the call's deadline; `doing` names it in the error when the deadline
+    /// passes first.
+    pub async fn compute<T, F>(&self, doing: &'static str, work: F) -> Result<T, ToolError>
+    where
+        T: Send + 'static,
+        F: FnOnce() -> T + Send + 'static,
+    {
+        Ok(self.deadline.off_thread(doing, work).await?)
+    }
 }
 
 impl Deref for Call {
@@ -124,7 +199,7 @@ impl Deref for Call {
     }
 }
 
-/// Sends `notifications/progress` for one call, redacted like every other text.
+/// Sends `notifications/progress` for one call (redacted on its way out, like every line).
 #[derive(Clone)]
 pub struct Progress {
     target: Option<ProgressTarget>,
@@ -134,7 +209,6 @@ pub struct Progress {
 struct ProgressTarget {
     peer: Peer<RoleServer>,
     token: ProgressToken,
-    redactor: Arc<Redactor>,
 }
 
 impl Progress {
@@ -143,14 +217,9 @@ impl Progress {
         Self { target: None }
     }
 
-    fn to(peer: Peer<RoleServer>, token: ProgressToken, client: &Client) -> Self {
-        let redactor = client.redactor();
+    fn to(peer: Peer<RoleServer>, token: ProgressToken) -> Self {
         Self {
-            target: Some(ProgressTarget {
-                peer,
-                token,
-                redactor,
-            }),
+            target: Some(ProgressTarget { peer, token }),
         }
     }
 
@@ -159,7 +228,7 @@ impl Progress {
     pub async fn report(&self, progress: f64, total: Option<f64>, message: &str) {
         let Some(target) = &self.target else { return };
         let mut param = ProgressNotificationParam::new(target.token.clone(), progress)
-            .with_message(target.redactor.redact(message).into_owned());
+            .with_message(message.to_owned());
         param.total = total;
         if let Err(error) = target.peer.notify_progress(param).await {
             tracing::debug!(%error, "progress notification not sent");

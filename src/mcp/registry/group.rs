@@ -1,6 +1,6 @@
-//! The domains tools belong to, and the guidance `initialize` gives for each: the server's
-//! instructions are assembled from the groups actually registered, so they never name a
-//! tool the client cannot call.
+//! The domains tools belong to, and the guidance `initialize` gives: the server's
+//! instructions are assembled from the tools actually registered (each piece of guidance is
+//! shown only when every tool it names is), so they never name a tool the client cannot call.
 
 use super::{ToolSpec, Toolsets};
 use crate::{
@@ -69,38 +69,40 @@ impl Group {
     }
 }
 
-/// One piece of guidance: shown when `group` has tools of this kind registered, and so has
-/// `with`. Within a group and kind, the first piece whose needs are met is shown.
+/// One piece of guidance on a topic: shown when every tool it names is registered. Within a
+/// topic, the first piece whose tools are all registered is shown.
 struct Guide {
-    group: Group,
-    mutating: bool,
-    with: Option<Group>,
+    topic: &'static str,
+    /// Every tool the text names.
+    names: &'static [&'static str],
     text: &'static str,
 }
 
 const GUIDES: [Guide; 4] = [
     Guide {
-        group: Group::Runs,
-        mutating: false,
-        with: Some(Group::Tasks),
+        topic: "debug",
+        names: &["list_runs", "get_run", "get_task_logs"],
         text: "To debug failures: list_runs with statuses=[FAILED], then get_run, then get_task_logs for the failed task.",
     },
     Guide {
-        group: Group::Runs,
-        mutating: false,
-        with: None,
+        topic: "debug",
+        names: &["list_runs", "get_run"],
         text: "To debug failures: list_runs with statuses=[FAILED], then get_run on a run id.",
     },
     Guide {
-        group: Group::Runs,
-        mutating: true,
-        with: None,
+        topic: "bulk",
+        names: &["cancel_runs", "replay_runs"],
         text: "Bulk cancel_runs/replay_runs preview by default (dry_run=true): show the preview, then execute with dry_run=false and, for a filter, the preview's confirm token.",
     },
     Guide {
-        group: Group::Diagnose,
-        mutating: false,
-        with: None,
+        topic: "diagnose",
+        names: &[
+            "describe_run_failure",
+            "why_queued",
+            "compare_runs",
+            "list_stuck_runs",
+            "top_failing_workflows",
+        ],
         text: "One-call diagnosis: describe_run_failure (a failed run), why_queued (a waiting one), compare_runs (what changed), list_stuck_runs and top_failing_workflows (tenant-wide).",
     },
 ];
@@ -133,20 +135,13 @@ pub fn instructions(
             "Lists answer summary rows; detail=\"full\" returns the API's rows whole. Paged lists take limit (1-{MAX_PAGE_LIMIT}, default {DEFAULT_PAGE_LIMIT}) and offset (default 0), and return next_offset while more pages exist. Tool schemas leave out detail, limit and offset. Windows default to the last 24h; workflow_ids filters take workflow names too.\n",
         ));
     }
-    let has = |group: Group, mutating: bool| {
-        tools
-            .iter()
-            .any(|t| t.group == group && t.is_mutating() == mutating)
-    };
-    let mut shown: Vec<(Group, bool)> = Vec::new();
+    let registered = |name: &&str| tools.iter().any(|t| t.name == *name);
+    let mut shown: Vec<&str> = Vec::new();
     for guide in &GUIDES {
-        let kind = (guide.group, guide.mutating);
-        let needs_met =
-            has(guide.group, guide.mutating) && guide.with.is_none_or(|with| has(with, false));
-        if needs_met && !shown.contains(&kind) {
+        if !shown.contains(&guide.topic) && guide.names.iter().all(registered) {
             text.push_str(guide.text);
             text.push('\n');
-            shown.push(kind);
+            shown.push(guide.topic);
         }
     }
     text.trim_end().to_owned()
@@ -155,6 +150,26 @@ pub fn instructions(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_guide_declares_exactly_the_tools_its_text_names() {
+        let catalogue: Vec<String> = crate::mcp::tools::all()
+            .into_iter()
+            .map(|t| t.name.into_owned())
+            .collect();
+        for guide in &GUIDES {
+            let mut named: Vec<&str> = guide
+                .text
+                .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .filter(|word| catalogue.iter().any(|name| name == word))
+                .collect();
+            named.sort_unstable();
+            named.dedup();
+            let mut declared = guide.names.to_vec();
+            declared.sort_unstable();
+            assert_eq!(named, declared, "{}", guide.text);
+        }
+    }
 
     #[test]
     fn group_names_round_trip() {

@@ -105,16 +105,26 @@ impl Registry {
 
     /// Registers each of `tools` (replacing any of the same name) with one notification.
     pub fn insert_all(&self, tools: Vec<ToolSpec>) {
+        self.update(tools, &[]);
+    }
+
+    /// Registers each of `tools` (replacing any of the same name) and unregisters the tools
+    /// called `removed`, with one notification when anything changed.
+    pub fn update(&self, tools: Vec<ToolSpec>, removed: &[String]) -> bool {
         self.change(|registered| {
+            let before = registered.len();
+            registered.retain(|t| !removed.iter().any(|name| *name == t.name));
+            let mut changed = registered.len() != before;
             for tool in tools {
                 let tool = Arc::new(tool);
                 match registered.iter_mut().find(|t| t.name == tool.name) {
                     Some(existing) => *existing = tool,
                     None => registered.push(tool),
                 }
+                changed = true;
             }
-            true
-        });
+            changed
+        })
     }
 
     /// Unregisters the tool called `name`; notifies the client when there was one.
@@ -232,6 +242,18 @@ mod tests {
         assert_eq!(names, ["a", "b"]);
         assert_eq!(registry.find("a").unwrap().description, "replaced");
         assert!(registry.remove("b") && !registry.remove("b"));
+        assert!(registry.update(vec![tool("c", "third")], &["a".to_owned()]));
+        let names: Vec<String> = registry
+            .snapshot()
+            .tools()
+            .iter()
+            .map(|t| t.name.to_string())
+            .collect();
+        assert_eq!(names, ["c"]);
+        assert!(
+            !registry.update(Vec::new(), &["gone".to_owned()]),
+            "nothing changed"
+        );
         assert_eq!(registry.withheld("b_mutating"), Some(Withheld::ReadOnly));
         assert_eq!(registry.withheld("a"), None);
     }

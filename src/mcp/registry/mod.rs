@@ -23,13 +23,14 @@ use std::{
     ops::Deref,
     pin::Pin,
     sync::{Arc, OnceLock},
+    time::Duration,
 };
 
 use rmcp::model::{Tool, ToolAnnotations};
 use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
 
-pub use call::{Call, Progress, ToolContext};
+pub use call::{Call, Offered, Progress, ToolContext};
 pub use group::{Group, instructions};
 pub use live::{Registry, ToolSet, Withheld};
 pub use toolsets::Toolsets;
@@ -40,7 +41,10 @@ use super::{
     output::{Answer, TooLarge},
     summary,
 };
-use crate::hatchet::ApiError;
+use crate::{
+    hatchet::{ApiError, ErrorKind},
+    work::{Deadline, Expired},
+};
 
 /// Whether a tool changes anything. This is the single source of the annotations and of
 /// which tools read-only mode registers.
@@ -65,6 +69,19 @@ impl Effect {
     }
 }
 
+/// What a mutating tool's audit line names as its targets: the arguments the tool itself
+/// defines as identifying what it acts on (ids, names, keys), never its payload. A tool
+/// made at runtime from a workflow's input schema declares none of its fields: its name
+/// already says which workflow it runs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Targets {
+    /// Arguments whose values the line shows, when given.
+    pub arguments: &'static [&'static str],
+    /// For a tool that acts on a filter when none of `arguments` is given: the line then
+    /// says `filter`, followed by these arguments (the ids a filter names), when given.
+    pub filter: Option<&'static [&'static str]>,
+}
+
 /// Why a call failed; shown to the model as an `isError` result.
 #[derive(Debug, thiserror::Error)]
 pub enum ToolError {
@@ -86,7 +103,15 @@ pub enum ToolError {
         error: ApiError,
         verify_with: &'static str,
     },
+    /// The call's deadline passed while it worked on Hatchet's answers.
+    #[error(transparent)]
+    Expired(#[from] Expired),
 }
+
+/// How long past its deadline a call may still end on its own: a request that times out
+/// at the deadline reports that itself (naming the host that did not answer). Past this,
+/// the call is stopped.
+pub const DEADLINE_GRACE: Duration = Duration::from_millis(500);
 
 /// What a successful call answers; the server renders it to compact JSON text within the
 /// result ceiling.
@@ -164,6 +189,8 @@ pub struct ToolSpec {
     pub input_schema: InputSchema,
     /// Whether the `default` toolset has it (see [`ToolSpec::opt_in`]).
     pub in_default: bool,
+    /// What its audit line names (see [`ToolSpec::targets`]); none unless declared.
+    pub targets: Targets,
     handler: Handler,
 }
 
@@ -225,8 +252,23 @@ impl ToolSpec {
             rest: about.rest.into(),
             input_schema,
             in_default: true,
+            targets: Targets::default(),
             handler,
         }
+    }
+
+    /// Declares the arguments that name what this (mutating) tool acts on: the only ones
+    /// its audit line shows.
+    pub fn targets(mut self, arguments: &'static [&'static str]) -> Self {
+        self.targets.arguments = arguments;
+        self
+    }
+
+    /// Declares that, given none of its target arguments, this tool acts on a filter; the
+    /// audit line then says `filter` and shows `ids` (the filter's id arguments) when given.
+    pub fn or_filter(mut self, ids: &'static [&'static str]) -> Self {
+        self.targets.filter = Some(ids);
+        self
     }
 
     /// Leaves the tool out of the `default` toolset: only its group (or `all`) registers it,
@@ -244,8 +286,10 @@ impl ToolSpec {
     /// out in read-only mode), never leave an unknown outcome unexplained, and write one
     /// audit line to stderr.
     pub fn call(&self, call: Call, arguments: Option<JsonObject>) -> BoxFuture {
+        let deadline = call.deadline.clone();
         let Effect::Mutating { verify_with, .. } = self.effect else {
-            return (self.handler)(call, &self.input_schema, arguments);
+            let future = (self.handler)(call, &self.input_schema, arguments);
+            return Box::pin(within(deadline, false, future));
         };
         if call.client.read_only() {
             let refusal = format!(
@@ -254,11 +298,13 @@ impl ToolSpec {
             );
             return Box::pin(std::future::ready(Err(ToolError::Refused(refusal))));
         }
-        let audit = audit::AuditLine::start(&self.name, arguments.as_ref(), &call.client);
+        let audit =
+            audit::AuditLine::start(&self.name, self.targets, arguments.as_ref(), &call.client);
         // Mutating tools may need the arguments exactly as sent (a bulk confirm token
         // covers the filter as the client wrote it): small, and only for these tools.
         let call = call.with_arguments_as_sent(arguments.clone().unwrap_or_default());
         let future = (self.handler)(call, &self.input_schema, arguments);
+        let future = within(deadline, true, future);
         Box::pin(async move {
             let result = match future.await {
                 Err(ToolError::Api(error)) if error.outcome_unknown => {
@@ -310,9 +356,27 @@ impl ToolSpec {
     }
 }
 
+/// Runs a handler's `future` with `deadline` as its task's (so its requests are held to it),
+/// and stops it [`DEADLINE_GRACE`] after the deadline. A stopped mutation may have reached
+/// Hatchet: its outcome is unknown.
+async fn within(deadline: Arc<Deadline>, mutating: bool, future: BoxFuture) -> ToolResult {
+    let mut future = std::pin::pin!(deadline.clone().scope(future));
+    tokio::select! {
+        biased;
+        result = &mut future => return result,
+        () = deadline.passed() => {}
+    }
+    if let Ok(result) = tokio::time::timeout(DEADLINE_GRACE, future).await {
+        return result;
+    }
+    let expired = deadline.expired("waiting for Hatchet or working on its answers");
+    let mut error = ApiError::new(ErrorKind::Timeout, expired.to_string());
+    error.outcome_unknown = mutating;
+    Err(error.into())
+}
+
 #[cfg(test)]
 mod tests {
-    use std::time::Duration;
 
     use serde_json::json;
 
@@ -365,6 +429,89 @@ mod tests {
         assert_eq!(
             mutating_tool().call(call(false), None).await.unwrap(),
             output::item("changed".into())
+        );
+    }
+
+    fn slow_tool(effect: Effect, work: fn(Call) -> BoxFuture) -> ToolSpec {
+        let about = About {
+            name: "slow",
+            title: "Slow",
+            group: Group::Runs,
+            effect,
+            rest: "none",
+            description: "Works past its deadline.",
+        };
+        ToolSpec::typed(about, move |call, _: NoArgs| work(call))
+    }
+
+    /// The test client's deadline is 1 s: a call stopped by it ends well before 2.5 s.
+    fn assert_stopped_near_the_deadline(started: tokio::time::Instant) {
+        let elapsed = started.elapsed();
+        assert!(elapsed < Duration::from_millis(2_500), "{elapsed:?}");
+    }
+
+    #[tokio::test]
+    async fn a_call_cannot_outlast_its_deadline_whatever_it_does() {
+        // The test client's deadline is 1 s. CPU work is given up at the deadline.
+        let computing = slow_tool(Effect::Read, |call| {
+            Box::pin(async move {
+                let value = call
+                    .compute("counting", || {
+                        std::thread::sleep(Duration::from_secs(3));
+                        1
+                    })
+                    .await?;
+                Ok(output::item(value.into()))
+            })
+        });
+        let started = tokio::time::Instant::now();
+        let error = computing
+            .call(Call::detached(context(true)), None)
+            .await
+            .unwrap_err();
+        assert_stopped_near_the_deadline(started);
+        assert_eq!(
+            error.to_string(),
+            "The call did not finish within 1s (the call deadline, set by HATCHET_MCP_TIMEOUT_SECS) while counting; nothing more was done."
+        );
+        // Anything else is stopped just after it; a stopped mutation's outcome is unknown.
+        let waiting = |effect| {
+            slow_tool(effect, |_| {
+                Box::pin(async {
+                    tokio::time::sleep(Duration::from_secs(30)).await;
+                    Ok(output::item("late".into()))
+                })
+            })
+        };
+        let started = tokio::time::Instant::now();
+        let error = waiting(Effect::Read)
+            .call(Call::detached(context(true)), None)
+            .await
+            .unwrap_err();
+        assert_stopped_near_the_deadline(started);
+        assert!(
+            error
+                .to_string()
+                .starts_with("The call did not finish within 1s"),
+            "{error}"
+        );
+        let mutation = Effect::Mutating {
+            idempotent: false,
+            verify_with: "get_run",
+        };
+        let error = waiting(mutation)
+            .call(Call::detached(context(false)), None)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(
+                error,
+                ToolError::OutcomeUnknown {
+                    verify_with: "get_run",
+                    ..
+                }
+            ),
+            "{error}"
         );
     }
 

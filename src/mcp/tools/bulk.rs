@@ -44,7 +44,9 @@ pub fn mutating_tools() -> Vec<ToolSpec> {
                 description: "MUTATES LIVE STATE. Cancel up to 500 runs, by run_ids or filter. Previews unless dry_run=false; a filter also needs the preview's confirm.",
             },
             |call, args| bulk(call, BulkAction::Cancel, args),
-        ),
+        )
+        .targets(&["run_ids"])
+        .or_filter(&["workflow_ids"]),
         ToolSpec::typed(
             About {
                 name: "replay_runs",
@@ -55,7 +57,9 @@ pub fn mutating_tools() -> Vec<ToolSpec> {
                 description: "MUTATES LIVE STATE. Replay runs by run_ids or a filter, as cancel_runs.",
             },
             |call, args| bulk(call, BulkAction::Replay, args),
-        ),
+        )
+        .targets(&["run_ids"])
+        .or_filter(&["workflow_ids"]),
     ]
 }
 
@@ -157,12 +161,19 @@ async fn bulk(ctx: Call, action: BulkAction, args: BulkArgs) -> ToolResult {
         Selection::Filter(_) => Some(args.filter_as_given(ctx.arguments_as_sent(), &workflow_ids)),
         Selection::Ids(_) => None,
     };
-    let mut ids = match selection {
+    let ids = match selection {
         Selection::Ids(ids) => ids,
         Selection::Filter(filter) => ctx.client.list_run_ids(&filter).await?,
     };
-    ids.sort_unstable();
-    ids.dedup();
+    // A filter can match hundreds of thousands of runs before the limit below refuses it.
+    let ids = ctx
+        .compute("sorting the matched run ids", move || {
+            let mut ids = ids;
+            ids.sort_unstable();
+            ids.dedup();
+            ids
+        })
+        .await?;
     if ids.len() > MAX_BULK_RUNS {
         return Err(ToolError::Refused(format!(
             "The filter matches {} runs, more than the {MAX_BULK_RUNS} one call may {}. Nothing was done. Narrow it: a tighter since/until, fewer statuses, or workflow_ids.",

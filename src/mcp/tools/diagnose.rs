@@ -181,7 +181,7 @@ struct RunArgs {
 
 async fn describe_run_failure(call: Call, args: RunArgs) -> ToolResult {
     Ok(output::item(
-        failure_summary(&call.client, args.workflow_run_id.0).await?,
+        failure_summary(&call, args.workflow_run_id.0).await?,
     ))
 }
 
@@ -238,13 +238,17 @@ async fn list_stuck_runs(call: Call, args: StuckArgs) -> ToolResult {
             error,
             offset,
         } => {
-            let part = format!("The oldest runs (the last page: list_runs offset={offset})");
+            let part = call.offered.via(
+                "The oldest runs",
+                &format!("the last page: list_runs offset={offset}"),
+            );
             unavailable.note(&part, &error);
             (runs, None)
         }
     };
-    let queues = unavailable.take("queue depths (get_queue_metrics)", queues);
-    let workers = unavailable.take("workers (list_workers)", workers);
+    let offered = &call.offered;
+    let queues = unavailable.take(&offered.via("queue depths", "get_queue_metrics"), queues);
+    let workers = unavailable.take(&offered.via("workers", "list_workers"), workers);
     let found = queued::Stuck {
         runs,
         total,
@@ -252,7 +256,11 @@ async fn list_stuck_runs(call: Call, args: StuckArgs) -> ToolResult {
         now,
         limit: args.limit.get() as usize,
     };
-    let answer = queued::stuck(&found, queues.as_ref(), workers.as_ref());
+    let answer = call
+        .compute("sorting the stuck runs", move || {
+            queued::stuck(&found, queues.as_ref(), workers.as_ref())
+        })
+        .await?;
     Ok(output::item(unavailable.added_to(answer)))
 }
 
@@ -275,7 +283,14 @@ async fn compare_runs(call: Call, args: CompareArgs) -> ToolResult {
         None => match last_success(&call.client, &run, run_id).await {
             Ok(found) => found,
             Err(error) => {
-                let part = "The baseline (the last COMPLETED run of this workflow, by list_runs; or give `baseline_run_id`)";
+                let part = match call.offered.has("list_runs") {
+                    true => {
+                        "The baseline (the last COMPLETED run of this workflow, by list_runs; or give `baseline_run_id`)"
+                    }
+                    false => {
+                        "The baseline (the last COMPLETED run of this workflow; or give `baseline_run_id`)"
+                    }
+                };
                 unavailable.note(part, &error);
                 return Ok(output::item(
                     unavailable.added_to(compare::unpaired(&run, run_id)),
@@ -290,9 +305,17 @@ async fn compare_runs(call: Call, args: CompareArgs) -> ToolResult {
             BASELINE_LOOKBACK,
         )));
     };
-    let part = format!("The baseline run {baseline_id} (get_run)");
+    let part = call
+        .offered
+        .via(&format!("The baseline run {baseline_id}"), "get_run");
     let answer = match unavailable.take(&part, call.client.get_run(baseline_id).await) {
-        Some(baseline) => compare::compare(&run, &baseline, &call.client),
+        Some(baseline) => {
+            let client = call.client.clone();
+            call.compute("comparing the runs", move || {
+                compare::compare(&run, &baseline, &client)
+            })
+            .await?
+        }
         None => compare::unpaired(&run, run_id),
     };
     Ok(output::item(unavailable.added_to(answer)))
@@ -329,7 +352,7 @@ async fn why_queued(call: Call, args: RunArgs) -> ToolResult {
     let run = client.get_run(run_id).await?;
     let link = dashboard::link(client, dashboard::Page::Run(run_id));
     if !queued::waits(&run) {
-        return Ok(output::item(queued::not_waiting(&run, link)));
+        return Ok(output::item(queued::not_waiting(&run, link, &call.offered)));
     }
     let version = async {
         match uuid_at(&run, "/run/workflowId") {
@@ -353,20 +376,29 @@ async fn why_queued(call: Call, args: RunArgs) -> ToolResult {
         version,
     );
     let mut unavailable = Unavailable::default();
+    let offered = &call.offered;
     let evidence = queued::Evidence {
         run,
-        queues: unavailable.take("queue depths (get_queue_metrics)", queues),
-        workers: unavailable.take("workers (list_workers)", workers),
-        rate_limits: unavailable.take("rate limits (list_rate_limits)", rate_limits),
+        queues: unavailable.take(&offered.via("queue depths", "get_queue_metrics"), queues),
+        workers: unavailable.take(&offered.via("workers", "list_workers"), workers),
+        rate_limits: unavailable.take(&offered.via("rate limits", "list_rate_limits"), rate_limits),
         version: unavailable
             .take(
-                "The workflow version: paused state, concurrency (get_workflow_version)",
+                &offered.via(
+                    "The workflow version: paused state, concurrency",
+                    "get_workflow_version",
+                ),
                 version,
             )
             .flatten(),
         now: Timestamp::now(),
+        offered: offered.clone(),
     };
-    let answer = queued::why(&evidence, link);
+    let answer = call
+        .compute("weighing why the run waits", move || {
+            queued::why(&evidence, link)
+        })
+        .await?;
     Ok(output::item(unavailable.added_to(answer)))
 }
 
@@ -384,9 +416,13 @@ const MAX_SCANNED_PAGES: u32 = 5;
 async fn top_failing_workflows(call: Call, args: TopFailingArgs) -> ToolResult {
     let (since, _) = args::time_window(args.since, None)?;
     let mut unavailable = Unavailable::default();
-    let (failed, complete) = failed_runs(&call.client, since, &mut unavailable).await?;
+    let (failed, complete) = failed_runs(&call, since, &mut unavailable).await?;
     let limit = args.limit.get() as usize;
-    let answer = failing::rank(&failed, complete, since, limit);
+    let answer = call
+        .compute("ranking the failures", move || {
+            failing::rank(&failed, complete, since, limit)
+        })
+        .await?;
     Ok(output::item(unavailable.added_to(answer)))
 }
 
@@ -394,7 +430,7 @@ async fn top_failing_workflows(call: Call, args: TopFailingArgs) -> ToolResult {
 /// and whether that was all of them. Only the first page failing is an error: a later one
 /// ends the scan with the pages read, noted in `unavailable`.
 async fn failed_runs(
-    client: &Client,
+    call: &Call,
     since: Timestamp,
     unavailable: &mut Unavailable,
 ) -> Result<(Vec<Value>, bool), ApiError> {
@@ -402,13 +438,12 @@ async fn failed_runs(
     let mut failed = Vec::new();
     for page in 0..MAX_SCANNED_PAGES {
         query.offset = page * MAX_PAGE;
-        let found = match client.list_runs(&query).await {
+        let found = match call.client.list_runs(&query).await {
             Ok(found) => found,
             Err(error) if page > 0 => {
-                let part = format!(
-                    "Failed runs from page {} on (list_runs statuses=[FAILED] offset={})",
-                    page + 1,
-                    query.offset
+                let part = call.offered.via(
+                    &format!("Failed runs from page {} on", page + 1),
+                    &format!("list_runs statuses=[FAILED] offset={}", query.offset),
                 );
                 unavailable.note(&part, &error);
                 return Ok((failed, false));

@@ -116,20 +116,23 @@ async fn list_event_keys(ctx: Call, _: NoArgs) -> ToolResult {
 }
 
 pub fn mutating_tools() -> Vec<ToolSpec> {
-    vec![ToolSpec::typed(
-        About {
-            name: "push_event",
-            title: "Push event",
-            group: Group::Events,
-            effect: Effect::Mutating {
-                idempotent: false,
-                verify_with: "list_events",
+    vec![
+        ToolSpec::typed(
+            About {
+                name: "push_event",
+                title: "Push event",
+                group: Group::Events,
+                effect: Effect::Mutating {
+                    idempotent: false,
+                    verify_with: "list_events",
+                },
+                rest: "POST /api/v1/tenants/{t}/events",
+                description: "MUTATES LIVE STATE. Push an event; it may trigger workflows.",
             },
-            rest: "POST /api/v1/tenants/{t}/events",
-            description: "MUTATES LIVE STATE. Push an event; it may trigger workflows.",
-        },
-        push_event,
-    )]
+            push_event,
+        )
+        .targets(&["key"]),
+    ]
 }
 
 #[derive(Deserialize, JsonSchema)]
@@ -159,11 +162,18 @@ async fn push_event(ctx: Call, args: PushEventArgs) -> ToolResult {
             if error.status() == Some(400)
                 && error.to_string().contains("EventCreate is deprecated") =>
         {
-            Err(ToolError::Refused(EVENTS_OVER_GRPC_ONLY.to_owned()))
+            let instead = ctx.offered.hint(
+                "trigger_workflow",
+                " To start the workflow the event would trigger, use trigger_workflow with the same input.",
+                "",
+            );
+            Err(ToolError::Refused(format!(
+                "{EVENTS_OVER_GRPC_ONLY}{instead}"
+            )))
         }
         Err(error) => Err(error.into()),
     }
 }
 
 /// What `push_event` says when the engine no longer takes events over REST.
-const EVENTS_OVER_GRPC_ONLY: &str = "Not sent: this Hatchet engine takes new events only over gRPC, from an SDK (Python `hatchet.event.push(key, payload)`, TypeScript `hatchet.events.push`), and refuses them on its REST API (\"EventCreate is deprecated\"), which is all hatchet-mcp speaks. To start the workflow the event would trigger, use trigger_workflow with the same input.";
+const EVENTS_OVER_GRPC_ONLY: &str = "Not sent: this Hatchet engine takes new events only over gRPC, from an SDK (Python `hatchet.event.push(key, payload)`, TypeScript `hatchet.events.push`), and refuses them on its REST API (\"EventCreate is deprecated\"), which is all hatchet-mcp speaks.";

@@ -120,7 +120,8 @@ pub fn mutating_tools() -> Vec<ToolSpec> {
                 description: "MUTATES LIVE STATE. Add an event filter to a workflow.",
             },
             create_filter,
-        ),
+        )
+        .targets(&["workflow_id"]),
         ToolSpec::typed(
             About {
                 name: "update_filter",
@@ -131,7 +132,8 @@ pub fn mutating_tools() -> Vec<ToolSpec> {
                 description: "MUTATES LIVE STATE. Change an event filter.",
             },
             update_filter,
-        ),
+        )
+        .targets(&["filter_id"]),
         ToolSpec::typed(
             About {
                 name: "delete_filter",
@@ -142,7 +144,8 @@ pub fn mutating_tools() -> Vec<ToolSpec> {
                 description: "MUTATES LIVE STATE. Delete an event filter.",
             },
             delete_filter,
-        ),
+        )
+        .targets(&["filter_id"]),
     ]
 }
 

@@ -128,6 +128,34 @@ mod tests {
     }
 
     #[test]
+    fn every_mutating_tool_declares_its_audit_targets_from_its_own_arguments() {
+        for tool in all() {
+            let targets = tool.targets;
+            if !tool.is_mutating() {
+                assert_eq!(targets, Default::default(), "{}", tool.name);
+                continue;
+            }
+            assert!(
+                !targets.arguments.is_empty(),
+                "{} declares no target",
+                tool.name
+            );
+            let properties = tool.input_schema["properties"].as_object().unwrap();
+            for name in targets
+                .arguments
+                .iter()
+                .chain(targets.filter.unwrap_or(&[]))
+            {
+                assert!(
+                    properties.contains_key(*name),
+                    "{}: no argument {name}",
+                    tool.name
+                );
+            }
+        }
+    }
+
+    #[test]
     fn every_group_has_a_read_tool_and_names_are_unique() {
         let tools = all();
         for group in Group::ALL {

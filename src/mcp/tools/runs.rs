@@ -4,9 +4,10 @@ use crate::mcp::args::WorkflowRef;
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::json;
+use uuid::Uuid;
 
 use super::waiting;
-use crate::mcp::registry::{About, Call, Effect, Group, ToolError, ToolResult, ToolSpec};
+use crate::mcp::registry::{About, Call, Effect, Group, Offered, ToolError, ToolResult, ToolSpec};
 use crate::{
     hatchet::runs::{ListRuns, RunStatus, TriggerRun},
     mcp::{
@@ -111,10 +112,29 @@ async fn get_run(ctx: Call, args: RunArgs) -> ToolResult {
     let page = dashboard::Page::Run(run_id);
     Ok(output::narrowable(
         dashboard::with_link(run, &ctx.client, page),
-        format!(
-            "get_run_timings workflow_run_id={run_id} lists every task, one summary row each; get_task and list_task_events task_run_id=<taskExternalId> read one task whole."
-        ),
+        run_narrower(&ctx.offered, run_id),
     ))
+}
+
+/// How to read the parts of a run that a cut left out, with the tools this server offers.
+fn run_narrower(offered: &Offered, run_id: Uuid) -> String {
+    let mut ways = Vec::new();
+    if offered.has("get_run_timings") {
+        ways.push(format!(
+            "get_run_timings workflow_run_id={run_id} lists every task, one summary row each."
+        ));
+    }
+    let per_task: Vec<&str> = ["get_task", "list_task_events"]
+        .into_iter()
+        .filter(|tool| offered.has(tool))
+        .collect();
+    if !per_task.is_empty() {
+        ways.push(format!(
+            "{} task_run_id=<taskExternalId> read one task whole.",
+            per_task.join(" and ")
+        ));
+    }
+    ways.join(" ")
 }
 
 async fn get_run_status(ctx: Call, args: RunArgs) -> ToolResult {
@@ -125,20 +145,23 @@ async fn get_run_status(ctx: Call, args: RunArgs) -> ToolResult {
 }
 
 pub fn mutating_tools() -> Vec<ToolSpec> {
-    vec![ToolSpec::typed(
-        About {
-            name: "trigger_workflow",
-            title: "Trigger workflow",
-            group: Group::Runs,
-            effect: Effect::Mutating {
-                idempotent: false,
-                verify_with: "list_runs",
+    vec![
+        ToolSpec::typed(
+            About {
+                name: "trigger_workflow",
+                title: "Trigger workflow",
+                group: Group::Runs,
+                effect: Effect::Mutating {
+                    idempotent: false,
+                    verify_with: "list_runs",
+                },
+                rest: "POST /api/v1/stable/tenants/{t}/workflow-runs/trigger",
+                description: "MUTATES LIVE STATE. Run a workflow, by name; returns the new run.",
             },
-            rest: "POST /api/v1/stable/tenants/{t}/workflow-runs/trigger",
-            description: "MUTATES LIVE STATE. Run a workflow, by name; returns the new run.",
-        },
-        trigger_workflow,
-    )]
+            trigger_workflow,
+        )
+        .targets(&["workflow_name"]),
+    ]
 }
 
 /// Mutating tools outside the default toolset (`HATCHET_MCP_TOOLSETS=runs` or `all`).
@@ -158,6 +181,7 @@ pub fn opt_in_mutating_tools() -> Vec<ToolSpec> {
             },
             rerun_with_input,
         )
+        .targets(&["workflow_run_id"])
         .opt_in(),
     ]
 }
@@ -174,8 +198,12 @@ struct TriggerWorkflowArgs {
 }
 
 async fn trigger_workflow(ctx: Call, args: TriggerWorkflowArgs) -> ToolResult {
+    let workflow = ctx
+        .workflow_named("workflow_name", &args.workflow_name)
+        .await?;
     let trigger = TriggerRun {
-        workflow_name: ctx.namespaced(&args.workflow_name),
+        // Hatchet's own name, namespace included.
+        workflow_name: workflow.name,
         input: args.input.unwrap_or_default(),
         additional_metadata: args.additional_metadata,
         priority: args.priority.map(Priority::as_u32),

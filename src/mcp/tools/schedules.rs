@@ -73,9 +73,13 @@ struct ListCronsArgs {
 }
 
 async fn list_crons(ctx: Call, args: ListCronsArgs) -> ToolResult {
+    let workflow_name = match &args.workflow_name {
+        Some(name) => Some(ctx.workflow_named("workflow_name", name).await?.name),
+        None => None,
+    };
     let query = ListCrons {
         workflow_id: args.workflow_id.map(|id| id.0),
-        workflow_name: args.workflow_name,
+        workflow_name,
         cron_name: args.cron_name,
         additional_metadata: args.additional_metadata.unwrap_or_default().to_pairs(),
         order_by_field: args.order_by_field,
@@ -150,7 +154,8 @@ pub fn mutating_tools() -> Vec<ToolSpec> {
                 description: "MUTATES LIVE STATE. Add a cron trigger to a workflow, by name.",
             },
             create_cron,
-        ),
+        )
+        .targets(&["workflow_name", "cron_name"]),
         ToolSpec::typed(
             About {
                 name: "delete_cron",
@@ -161,7 +166,8 @@ pub fn mutating_tools() -> Vec<ToolSpec> {
                 description: "MUTATES LIVE STATE. Delete a cron trigger.",
             },
             delete_cron,
-        ),
+        )
+        .targets(&["cron_id"]),
         ToolSpec::typed(
             About {
                 name: "create_scheduled",
@@ -172,7 +178,8 @@ pub fn mutating_tools() -> Vec<ToolSpec> {
                 description: "MUTATES LIVE STATE. Schedule a workflow run, by name.",
             },
             create_scheduled,
-        ),
+        )
+        .targets(&["workflow_name"]),
         ToolSpec::typed(
             About {
                 name: "delete_scheduled",
@@ -183,7 +190,8 @@ pub fn mutating_tools() -> Vec<ToolSpec> {
                 description: "MUTATES LIVE STATE. Delete a scheduled run.",
             },
             delete_scheduled,
-        ),
+        )
+        .targets(&["scheduled_id"]),
         ToolSpec::typed(
             About {
                 name: "reschedule",
@@ -194,7 +202,8 @@ pub fn mutating_tools() -> Vec<ToolSpec> {
                 description: "MUTATES LIVE STATE. Move a scheduled run to a new time.",
             },
             reschedule,
-        ),
+        )
+        .targets(&["scheduled_id"]),
     ]
 }
 
@@ -218,9 +227,11 @@ async fn create_cron(ctx: Call, args: CreateCronArgs) -> ToolResult {
         additional_metadata: args.additional_metadata.unwrap_or_default(),
         priority: args.priority.map(Priority::as_u32),
     };
-    let workflow_name = ctx.namespaced(&args.workflow_name);
+    let workflow = ctx
+        .workflow_named("workflow_name", &args.workflow_name)
+        .await?;
     Ok(output::item(
-        ctx.client.create_cron(&workflow_name, &cron).await?,
+        ctx.client.create_cron(&workflow.name, &cron).await?,
     ))
 }
 
@@ -249,9 +260,11 @@ async fn create_scheduled(ctx: Call, args: CreateScheduledArgs) -> ToolResult {
         additional_metadata: args.additional_metadata.unwrap_or_default(),
         priority: args.priority.map(Priority::as_u32),
     };
-    let workflow_name = ctx.namespaced(&args.workflow_name);
+    let workflow = ctx
+        .workflow_named("workflow_name", &args.workflow_name)
+        .await?;
     Ok(output::item(
-        ctx.client.create_scheduled(&workflow_name, &run).await?,
+        ctx.client.create_scheduled(&workflow.name, &run).await?,
     ))
 }
 

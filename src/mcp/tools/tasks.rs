@@ -2,8 +2,9 @@
 
 use schemars::JsonSchema;
 use serde::Deserialize;
+use uuid::Uuid;
 
-use crate::mcp::registry::{About, Call, Effect, Group, ToolResult, ToolSpec};
+use crate::mcp::registry::{About, Call, Effect, Group, Offered, ToolResult, ToolSpec};
 use crate::{
     hatchet::{
         SortDirection,
@@ -57,6 +58,23 @@ pub fn read_tools() -> Vec<ToolSpec> {
 /// Attempt numbers start at 1.
 type Attempt = Bounded<1, { i64::MAX }, 1>;
 
+/// How to page through what a cut left out of a task, with the tools this server offers.
+fn task_narrower(offered: &Offered, task_id: Uuid) -> String {
+    let (tools, parts): (Vec<&str>, Vec<&str>) =
+        [("get_task_logs", "logs"), ("list_task_events", "events")]
+            .into_iter()
+            .filter(|(tool, _)| offered.has(tool))
+            .unzip();
+    if tools.is_empty() {
+        return String::new();
+    }
+    format!(
+        "{} task_run_id={task_id} page through its {}.",
+        tools.join(" and "),
+        parts.join(" and ")
+    )
+}
+
 #[derive(Deserialize, JsonSchema)]
 struct GetTaskArgs {
     task_run_id: Id,
@@ -71,9 +89,7 @@ async fn get_task(ctx: Call, args: GetTaskArgs) -> ToolResult {
     let page = dashboard::Page::Run(task_id);
     Ok(output::narrowable(
         dashboard::with_link(task, &ctx.client, page),
-        format!(
-            "get_task_logs and list_task_events task_run_id={task_id} page through its logs and events."
-        ),
+        task_narrower(&ctx.offered, task_id),
     ))
 }
 
@@ -128,20 +144,23 @@ async fn list_task_events(ctx: Call, args: ListTaskEventsArgs) -> ToolResult {
 }
 
 pub fn mutating_tools() -> Vec<ToolSpec> {
-    vec![ToolSpec::typed(
-        About {
-            name: "restore_task",
-            title: "Restore task",
-            group: Group::Tasks,
-            effect: Effect::Mutating {
-                idempotent: false,
-                verify_with: "get_task",
+    vec![
+        ToolSpec::typed(
+            About {
+                name: "restore_task",
+                title: "Restore task",
+                group: Group::Tasks,
+                effect: Effect::Mutating {
+                    idempotent: false,
+                    verify_with: "get_task",
+                },
+                rest: "POST /api/v1/stable/tasks/{task_id}/restore",
+                description: "MUTATES LIVE STATE. Requeue an evicted durable task.",
             },
-            rest: "POST /api/v1/stable/tasks/{task_id}/restore",
-            description: "MUTATES LIVE STATE. Requeue an evicted durable task.",
-        },
-        restore_task,
-    )]
+            restore_task,
+        )
+        .targets(&["task_id"]),
+    ]
 }
 
 #[derive(Deserialize, JsonSchema)]

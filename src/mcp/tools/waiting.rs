@@ -15,7 +15,7 @@ use crate::mcp::{
     args::{Bounded, Id},
     dashboard::{self, Page},
     output,
-    registry::{About, Call, Effect, Group, ToolError, ToolResult, ToolSpec},
+    registry::{About, Call, Effect, Group, Offered, ToolError, ToolResult, ToolSpec},
 };
 
 /// The first pause between two status polls; each pause doubles, up to [`LONGEST_PAUSE`].
@@ -69,6 +69,9 @@ pub(super) async fn wait_until_finished(
     timeout: WaitSeconds,
 ) -> Result<Value, ToolError> {
     let timeout = Duration::from_secs(timeout.get().unsigned_abs());
+    // The wait is the point of the call: its deadline moves to the wait's end, plus one
+    // deadline for the requests after it.
+    call.deadline.allow_wait(timeout);
     let started = Instant::now();
     let mut pause = FIRST_PAUSE;
     loop {
@@ -81,7 +84,7 @@ pub(super) async fn wait_until_finished(
             .to_owned();
         let waited = started.elapsed();
         if is_finished(&status) || waited >= timeout {
-            let mut answer = outcome(run_id, &status, waited, timeout);
+            let mut answer = outcome(run_id, &status, waited, timeout, &call.offered);
             if status == "FAILED" {
                 attach_failure(&mut answer, call, run_id).await;
             }
@@ -124,7 +127,10 @@ pub(crate) async fn wait_after_trigger(call: &Call, started: &Value) -> Value {
         Ok(finished) => finished,
         Err(error) => json!({
             "workflow_run_id": run_id,
-            "note": format!("Triggered; the wait for its end failed: {error} Check with wait_for_run or get_run."),
+            "note": match call.offered.either(&[("wait_for_run", "wait_for_run"), ("get_run", "get_run")]) {
+                Some(check) => format!("Triggered; the wait for its end failed: {error} Check with {check}."),
+                None => format!("Triggered; the wait for its end failed: {error}"),
+            },
         }),
     }
 }
@@ -132,7 +138,7 @@ pub(crate) async fn wait_after_trigger(call: &Call, started: &Value) -> Value {
 /// A failed run's answer carries `describe_run_failure`'s report; if that cannot be read, the
 /// answer says so and still gives the status.
 async fn attach_failure(answer: &mut Value, call: &Call, run_id: Uuid) {
-    match super::diagnose::failure_summary(&call.client, run_id).await {
+    match super::diagnose::failure_summary(call, run_id).await {
         Ok(failure) => {
             answer["failure"] = failure;
             if let Some(object) = answer.as_object_mut() {
@@ -140,15 +146,23 @@ async fn attach_failure(answer: &mut Value, call: &Call, run_id: Uuid) {
             }
         }
         Err(error) => {
-            answer["note"] = format!(
-                "The run failed; its failure report could not be read ({error}). Try describe_run_failure."
-            )
-            .into();
+            let retry = call
+                .offered
+                .hint("describe_run_failure", " Try describe_run_failure.", "");
+            answer["note"] =
+                format!("The run failed; its failure report could not be read ({error}).{retry}")
+                    .into();
         }
     }
 }
 
-fn outcome(run_id: Uuid, status: &str, waited: Duration, timeout: Duration) -> Value {
+fn outcome(
+    run_id: Uuid,
+    status: &str,
+    waited: Duration,
+    timeout: Duration,
+    offered: &Offered,
+) -> Value {
     let mut answer = json!({
         "workflow_run_id": run_id,
         "status": status,
@@ -156,13 +170,22 @@ fn outcome(run_id: Uuid, status: &str, waited: Duration, timeout: Duration) -> V
     });
     if !is_finished(status) {
         answer["timed_out"] = true.into();
-        answer["note"] = format!(
-            "Still {status} after {}s. Call wait_for_run again, or get_run for its tasks.",
-            timeout.as_secs()
-        )
-        .into();
+        let next = offered
+            .either(&[
+                ("wait_for_run", "Call wait_for_run again"),
+                ("get_run", "read its tasks with get_run"),
+            ])
+            .map(|next| format!(" {}.", crate::text::capitalised(&next)))
+            .unwrap_or_default();
+        answer["note"] = format!("Still {status} after {}s.{next}", timeout.as_secs()).into();
     } else if status == "FAILED" {
-        answer["note"] = "The run failed: get_run shows its tasks and errors.".into();
+        answer["note"] = offered
+            .hint(
+                "get_run",
+                "The run failed: get_run shows its tasks and errors.",
+                "The run failed.",
+            )
+            .into();
     }
     answer
 }
@@ -179,6 +202,7 @@ mod tests {
             "COMPLETED",
             Duration::from_secs(3),
             Duration::from_secs(120),
+            &Offered::default(),
         );
         assert_eq!(
             done,
@@ -189,6 +213,7 @@ mod tests {
             "RUNNING",
             Duration::from_secs(5),
             Duration::from_secs(5),
+            &Offered::default(),
         );
         assert_eq!(late["timed_out"], true);
         assert!(
@@ -197,5 +222,27 @@ mod tests {
                 .unwrap()
                 .contains("wait_for_run again")
         );
+    }
+
+    #[test]
+    fn what_next_names_only_offered_tools() {
+        let run = Uuid::nil();
+        let (status, second) = ("RUNNING", Duration::from_secs(1));
+        let note =
+            |offered: &Offered| outcome(run, status, second, second, offered)["note"].clone();
+        assert_eq!(
+            note(&Offered::only(["get_run"])),
+            "Still RUNNING after 1s. Read its tasks with get_run."
+        );
+        assert_eq!(
+            note(&Offered::only(["wait_for_run", "get_run"])),
+            "Still RUNNING after 1s. Call wait_for_run again, or read its tasks with get_run."
+        );
+        assert_eq!(
+            note(&Offered::only(["list_runs"])),
+            "Still RUNNING after 1s."
+        );
+        let failed = outcome(run, "FAILED", second, second, &Offered::only(["list_runs"]));
+        assert_eq!(failed["note"], "The run failed.");
     }
 }

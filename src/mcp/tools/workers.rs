@@ -86,7 +86,8 @@ pub fn mutating_tools() -> Vec<ToolSpec> {
                 description: "MUTATES LIVE STATE. Stop a worker taking new runs.",
             },
             |ctx, args: GetWorkerArgs| async move { set_paused(ctx, args, true).await },
-        ),
+        )
+        .targets(&["worker_id"]),
         ToolSpec::typed(
             About {
                 name: "resume_worker",
@@ -97,7 +98,8 @@ pub fn mutating_tools() -> Vec<ToolSpec> {
                 description: "MUTATES LIVE STATE. Let a paused worker take runs again.",
             },
             |ctx, args: GetWorkerArgs| async move { set_paused(ctx, args, false).await },
-        ),
+        )
+        .targets(&["worker_id"]),
     ]
 }
 

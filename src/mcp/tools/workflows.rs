@@ -74,9 +74,13 @@ async fn get_workflow(ctx: Call, args: GetWorkflowArgs) -> ToolResult {
     let workflow_id = args.workflow_id.0;
     Ok(output::narrowable(
         ctx.client.get_workflow(workflow_id).await?,
-        format!(
-            "get_workflow_version workflow_id={workflow_id} version_id=<id> reads one version whole."
-        ),
+        ctx.offered.hint(
+            "get_workflow_version",
+            &format!(
+                "get_workflow_version workflow_id={workflow_id} version_id=<id> reads one version whole."
+            ),
+            "",
+        ).to_owned(),
     ))
 }
 
@@ -96,7 +100,8 @@ pub fn mutating_tools() -> Vec<ToolSpec> {
                 description: "MUTATES LIVE STATE. Pause a workflow: new runs queue until resumed.",
             },
             pause_workflow,
-        ),
+        )
+        .targets(&["workflow_id"]),
         ToolSpec::typed(
             About {
                 name: "resume_workflow",
@@ -107,7 +112,8 @@ pub fn mutating_tools() -> Vec<ToolSpec> {
                 description: "MUTATES LIVE STATE. Resume a paused workflow.",
             },
             resume_workflow,
-        ),
+        )
+        .targets(&["workflow_id"]),
     ]
 }
 

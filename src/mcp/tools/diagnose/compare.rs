@@ -2,7 +2,9 @@
 //! JSON diff (values cut short), their workflow versions, and each task side by side with
 //! its status, duration, attempt and worker.
 
-use jiff::SignedDuration;
+use std::collections::HashMap;
+
+use jiff::{SignedDuration, Timestamp};
 use serde_json::{Value, json};
 
 use super::{instant, shown, text, uuid_at};
@@ -38,19 +40,24 @@ pub fn compare(run: &Value, baseline: &Value, client: &Client) -> Value {
             continue; // not shown to this token (payloadsRestricted), or none at all
         }
         let empty = json!({});
-        let mut found = Vec::new();
+        let mut found = Differences::default();
         diff(
             "",
             ours.unwrap_or(&empty),
             theirs.unwrap_or(&empty),
             &mut found,
         );
-        answer[field] = json!(found.iter().take(MAX_DIFFERENCES).collect::<Vec<_>>());
-        if found.len() > MAX_DIFFERENCES {
-            answer[format!("{field}_differences_left_out")] = json!(found.len() - MAX_DIFFERENCES);
+        if found.total > found.shown.len() {
+            answer[format!("{field}_differences_left_out")] =
+                json!(found.total - found.shown.len());
         }
+        answer[field] = Value::Array(found.shown);
     }
-    answer["tasks"] = json!(side_by_side(run, baseline));
+    let (tasks, total) = side_by_side(run, baseline);
+    if total > tasks.len() {
+        answer["tasks_left_out"] = json!(total - tasks.len());
+    }
+    answer["tasks"] = json!(tasks);
     output::prune_nulls(&mut answer);
     answer
 }
@@ -87,51 +94,75 @@ fn run_line(details: &Value) -> Value {
     })
 }
 
-/// Differences between `ours` and `theirs`, by JSON pointer: `{path, run, baseline}`, a side
-/// left out where the value is absent from that run.
-fn diff(path: &str, ours: &Value, theirs: &Value, found: &mut Vec<Value>) {
+/// The differences of one compared value: the first [`MAX_DIFFERENCES`] in full, the rest
+/// only counted (two large inputs can differ in every one of their values).
+#[derive(Default)]
+struct Differences {
+    shown: Vec<Value>,
+    total: usize,
+}
+
+impl Differences {
+    /// Notes one difference at `path`; builds its entry (`{path, run, baseline}`, a side
+    /// left out where the value is absent) only while it will be shown.
+    fn note(&mut self, path: &str, ours: Option<&Value>, theirs: Option<&Value>) {
+        self.total += 1;
+        if self.shown.len() >= MAX_DIFFERENCES {
+            return;
+        }
+        let mut entry = json!({"path": if path.is_empty() { "/" } else { path }});
+        if let Some(ours) = ours {
+            entry["run"] = shown(ours, VALUE_CHARS);
+        }
+        if let Some(theirs) = theirs {
+            entry["baseline"] = shown(theirs, VALUE_CHARS);
+        }
+        self.shown.push(entry);
+    }
+}
+
+/// Differences between `ours` and `theirs`, by JSON pointer. A path is only spelled out
+/// for a difference that will be shown.
+fn diff(path: &str, ours: &Value, theirs: &Value, found: &mut Differences) {
+    let here = |step: &dyn std::fmt::Display, found: &Differences| {
+        if found.shown.len() < MAX_DIFFERENCES {
+            let step = step.to_string().replace('~', "~0").replace('/', "~1");
+            format!("{path}/{step}")
+        } else {
+            String::new()
+        }
+    };
     match (ours, theirs) {
         (Value::Object(a), Value::Object(b)) => {
             for (key, value) in a {
-                let here = format!("{path}/{}", key.replace('~', "~0").replace('/', "~1"));
                 match b.get(key) {
-                    Some(other) => diff(&here, value, other, found),
-                    None => found.push(json!({"path": here, "run": shown(value, VALUE_CHARS)})),
+                    Some(other) => diff(&here(key, found), value, other, found),
+                    None => found.note(&here(key, found), Some(value), None),
                 }
             }
             for (key, value) in b.iter().filter(|(key, _)| !a.contains_key(*key)) {
-                let here = format!("{path}/{}", key.replace('~', "~0").replace('/', "~1"));
-                found.push(json!({"path": here, "baseline": shown(value, VALUE_CHARS)}));
+                found.note(&here(key, found), None, Some(value));
             }
         }
         (Value::Array(a), Value::Array(b)) => {
             for index in 0..a.len().max(b.len()) {
-                let here = format!("{path}/{index}");
                 match (a.get(index), b.get(index)) {
-                    (Some(x), Some(y)) => diff(&here, x, y, found),
-                    (Some(x), None) => {
-                        found.push(json!({"path": here, "run": shown(x, VALUE_CHARS)}))
-                    }
-                    (None, Some(y)) => {
-                        found.push(json!({"path": here, "baseline": shown(y, VALUE_CHARS)}))
-                    }
-                    (None, None) => {}
+                    (Some(x), Some(y)) => diff(&here(&index, found), x, y, found),
+                    (x, y) => found.note(&here(&index, found), x, y),
                 }
             }
         }
-        (a, b) if a != b => found.push(json!({
-            "path": if path.is_empty() { "/" } else { path },
-            "run": shown(a, VALUE_CHARS),
-            "baseline": shown(b, VALUE_CHARS),
-        })),
+        (a, b) if a != b => found.note(path, Some(a), Some(b)),
         _ => {}
     }
 }
 
 /// Each task of either run, matched by step (else by name), with its status, duration,
-/// attempt and the worker that last ran it.
-fn side_by_side(run: &Value, baseline: &Value) -> Vec<Value> {
+/// attempt and the worker that last ran it; at most [`MAX_TASK_LINES`], and how many more
+/// there were. Linear in the tasks and events of both runs.
+fn side_by_side(run: &Value, baseline: &Value) -> (Vec<Value>, usize) {
     let tasks = |details: &'_ Value| -> Vec<(String, Value, Value)> {
+        let workers = last_workers(details);
         let listed = details.get("tasks").and_then(Value::as_array);
         listed
             .into_iter()
@@ -140,25 +171,42 @@ fn side_by_side(run: &Value, baseline: &Value) -> Vec<Value> {
                 (
                     task_key(task),
                     task.get("displayName").cloned().unwrap_or_default(),
-                    task_line(details, task),
+                    task_line(task, &workers),
                 )
             })
             .collect()
     };
     let (ours, theirs) = (tasks(run), tasks(baseline));
+    let index = |tasks: &[(String, Value, Value)]| -> HashMap<String, usize> {
+        let mut index = HashMap::new();
+        for (at, (key, _, _)) in tasks.iter().enumerate() {
+            index.entry(key.clone()).or_insert(at);
+        }
+        index
+    };
+    let (ours_by_key, theirs_by_key) = (index(&ours), index(&theirs));
     let mut lines = Vec::new();
+    let mut total = 0;
+    let mut add = |line: Value| {
+        total += 1;
+        if lines.len() < MAX_TASK_LINES {
+            lines.push(line);
+        }
+    };
     for (key, name, line) in &ours {
-        let other = theirs.iter().find(|(k, _, _)| k == key).map(|(_, _, l)| l);
-        lines.push(json!({"task": name, "run": line, "baseline": other}));
+        let other = theirs_by_key.get(key).map(|at| &theirs[*at].2);
+        add(json!({"task": name, "run": line, "baseline": other}));
     }
-    for (_, name, line) in theirs
-        .iter()
-        .filter(|(k, _, _)| !ours.iter().any(|(o, _, _)| o == k))
-    {
-        lines.push(json!({"task": name, "baseline": line}));
+    for (key, name, line) in &theirs {
+        if !ours_by_key.contains_key(key) {
+            add(json!({"task": name, "baseline": line}));
+        }
     }
-    lines
+    (lines, total)
 }
+
+/// Tasks shown side by side; the rest are counted.
+const MAX_TASK_LINES: usize = 50;
 
 /// Tasks of two runs of a workflow are the same step; a task without one, by its name.
 fn task_key(task: &Value) -> String {
@@ -168,22 +216,36 @@ fn task_key(task: &Value) -> String {
         .to_owned()
 }
 
-fn task_line(details: &Value, task: &Value) -> Value {
-    let id = text(task, "/taskExternalId").or_else(|| text(task, "/metadata/id"));
-    // The newest event that names a worker.
-    let worker = details
-        .get("taskEvents")
-        .and_then(Value::as_array)
+/// Per task id, the worker named by its newest event that names one: one pass over the
+/// run's events.
+fn last_workers(details: &Value) -> HashMap<&str, &str> {
+    type Newest<'a> = ((Option<Timestamp>, Option<i64>), &'a str);
+    let mut newest: HashMap<&str, Newest> = HashMap::new();
+    let events = details.get("taskEvents").and_then(Value::as_array);
+    for event in events.into_iter().flatten() {
+        let (Some(task), Some(worker)) = (text(event, "/taskId"), text(event, "/workerId")) else {
+            continue;
+        };
+        let when = (
+            instant(event, "/timestamp"),
+            event.get("id").and_then(Value::as_i64),
+        );
+        match newest.get(task) {
+            Some((seen, _)) if *seen > when => {}
+            _ => {
+                newest.insert(task, (when, worker));
+            }
+        }
+    }
+    newest
         .into_iter()
-        .flatten()
-        .filter(|e| id.is_some() && text(e, "/taskId") == id && text(e, "/workerId").is_some())
-        .max_by_key(|e| {
-            (
-                instant(e, "/timestamp"),
-                e.get("id").and_then(Value::as_i64),
-            )
-        })
-        .and_then(|e| text(e, "/workerId"));
+        .map(|(task, (_, worker))| (task, worker))
+        .collect()
+}
+
+fn task_line(task: &Value, workers: &HashMap<&str, &str>) -> Value {
+    let id = text(task, "/taskExternalId").or_else(|| text(task, "/metadata/id"));
+    let worker = id.and_then(|id| workers.get(id));
     json!({
         "status": task.get("status"),
         "duration": task.get("duration"),
@@ -197,9 +259,32 @@ mod tests {
     use super::*;
 
     fn differences(a: Value, b: Value) -> Vec<Value> {
-        let mut found = Vec::new();
+        let mut found = Differences::default();
         diff("", &a, &b, &mut found);
-        found
+        found.shown
+    }
+
+    #[test]
+    fn past_the_shown_differences_the_rest_are_only_counted() {
+        let ours: Vec<Value> = (0..100_000)
+            .map(|i| json!({"n": i, "text": "x".repeat(50)}))
+            .collect();
+        let theirs: Vec<Value> = (0..100_000)
+            .map(|i| json!({"n": i + 1, "text": "x".repeat(50)}))
+            .collect();
+        let mut found = Differences::default();
+        diff(
+            "",
+            &json!({"rows": ours}),
+            &json!({"rows": theirs}),
+            &mut found,
+        );
+        assert_eq!(found.total, 100_000);
+        assert_eq!(found.shown.len(), MAX_DIFFERENCES);
+        assert_eq!(
+            found.shown[1],
+            json!({"path": "/rows/1/n", "run": 1, "baseline": 2})
+        );
     }
 
     #[test]
@@ -245,7 +330,8 @@ mod tests {
             ],
             "taskEvents": [],
         });
-        let lines = side_by_side(&run, &baseline);
+        let (lines, total) = side_by_side(&run, &baseline);
+        assert_eq!(total, 3);
         assert_eq!(lines.len(), 3);
         assert_eq!(lines[0]["baseline"], Value::Null);
         assert_eq!(lines[1]["task"], "load");

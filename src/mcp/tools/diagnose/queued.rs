@@ -10,7 +10,10 @@ use jiff::Timestamp;
 use serde_json::{Map, Value, json};
 
 use super::{age, instant, rows, text};
-use crate::{mcp::dashboard, text::cut};
+use crate::{
+    mcp::{dashboard, registry::Offered},
+    text::cut,
+};
 
 /// Workers and rate limits listed in an answer, at most.
 const LISTED: usize = 10;
@@ -28,6 +31,8 @@ pub struct Evidence {
     /// The run's workflow version, with the workflow (`isPaused`) and concurrency settings.
     pub version: Option<Value>,
     pub now: Timestamp,
+    /// The tools the verdict may send the agent to.
+    pub offered: Offered,
 }
 
 impl Evidence {
@@ -52,10 +57,14 @@ pub fn waits(run: &Value) -> bool {
 }
 
 /// The answer for a run that does not wait: no evidence is needed.
-pub fn not_waiting(run: &Value, link: String) -> Value {
+pub fn not_waiting(run: &Value, link: String, offered: &Offered) -> Value {
     let status = text(run, "/run/status").unwrap_or("unknown");
     let verdict = match status {
-        "RUNNING" => "Not queued: the run is RUNNING and none of its tasks waits; get_run_timings shows which task takes long.".to_owned(),
+        "RUNNING" => offered.hint(
+            "get_run_timings",
+            "Not queued: the run is RUNNING and none of its tasks waits; get_run_timings shows which task takes long.",
+            "Not queued: the run is RUNNING and none of its tasks waits.",
+        ).to_owned(),
         status => format!("Not queued: the run is {status}."),
     };
     let mut answer = json!({
@@ -138,6 +147,7 @@ struct Findings<'a> {
     exhausted: Vec<Value>,
     concurrency: Option<Value>,
     depth: Option<i64>,
+    offered: &'a Offered,
 }
 
 impl<'a> Findings<'a> {
@@ -181,19 +191,24 @@ impl<'a> Findings<'a> {
                 .map(exhausted)
                 .unwrap_or_default(),
             concurrency: concurrency(version),
+            offered: &evidence.offered,
         }
     }
 
     /// One line: the most likely reason first.
     fn verdict(&self) -> String {
         if self.paused {
-            return "The workflow is paused: its runs wait until it is resumed (resume_workflow)."
-                .into();
+            return self.offered.via(
+                "The workflow is paused: its runs wait until it is resumed",
+                "resume_workflow",
+            ) + ".";
         }
         if !self.workers_known && self.no_worker_requeues > 0 {
             return format!(
-                "Requeued {} time(s) for want of a worker: compare the workers that register its action (list_workers) with its desired labels.",
-                self.no_worker_requeues
+                "Requeued {} time(s) for want of a worker: compare {} with its desired labels.",
+                self.no_worker_requeues,
+                self.offered
+                    .via("the workers that register its action", "list_workers")
             );
         }
         let actions = if self.workers_known {
@@ -208,9 +223,10 @@ impl<'a> Findings<'a> {
                 return format!("No worker registers `{action}`: start a worker that does.");
             }
             if active.is_empty() && fleet.iter().any(|w| status(w) == "PAUSED") {
-                return format!(
-                    "Every worker for `{action}` is paused or inactive: resume one (resume_worker)."
-                );
+                return self.offered.via(
+                    &format!("Every worker for `{action}` is paused or inactive: resume one"),
+                    "resume_worker",
+                ) + ".";
             }
             if active.is_empty() {
                 let last = fleet
@@ -264,8 +280,14 @@ impl<'a> Findings<'a> {
             );
         }
         match self.depth {
-            Some(depth) if depth > 1 => format!("{depth} tasks are queued for the same action: it waits its turn for a free slot."),
-            _ => "Nothing found holding it: its workers are active with free slots. If it stays queued, read its events (list_task_events) and the engine's queue (get_queue_metrics).".into(),
+            Some(depth) if depth > 1 => format!(
+                "{depth} tasks are queued for the same action: it waits its turn for a free slot."
+            ),
+            _ => format!(
+                "Nothing found holding it: its workers are active with free slots. If it stays queued, read {} and {}.",
+                self.offered.via("its events", "list_task_events"),
+                self.offered.via("the engine's queue", "get_queue_metrics"),
+            ),
         }
     }
 }
@@ -298,7 +320,7 @@ fn version_actions(version: Option<&Value>) -> Vec<&str> {
 
 /// How often the queued tasks were put back in the queue for `kind`.
 fn requeue_count(run: &Value, queued: &[&Value], kind: &str) -> usize {
-    let ids: Vec<&str> = queued
+    let ids: std::collections::HashSet<&str> = queued
         .iter()
         .filter_map(|t| text(t, "/taskExternalId").or_else(|| text(t, "/metadata/id")))
         .collect();
@@ -498,6 +520,7 @@ mod tests {
             rate_limits: Some(json!({"rows": limits})),
             version,
             now: "2026-05-19T10:00:00Z".parse().unwrap(),
+            offered: Offered::default(),
         };
         let answer = why(&evidence, "https://h.example/tenants/t/runs/r".into());
         assert_eq!(
@@ -552,7 +575,7 @@ mod tests {
         let mut done = run("COMPLETED", json!([]));
         done["run"]["status"] = json!("COMPLETED");
         assert!(!waits(&done) && waits(&queued()));
-        let answer = not_waiting(&done, "link".into());
+        let answer = not_waiting(&done, "link".into(), &Offered::default());
         assert_eq!(answer["verdict"], "Not queued: the run is COMPLETED.");
         assert_eq!(answer["dashboard_url"], "link");
     }

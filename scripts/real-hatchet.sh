@@ -5,6 +5,9 @@
 #                                        and a worker, seed the tenant, write the env file
 #   bash scripts/real-hatchet.sh down    stop exactly the processes `up` started, by PID
 #   bash scripts/real-hatchet.sh status  say what runs
+#   bash scripts/real-hatchet.sh spec    write the engine's OpenAPI spec, bundled into one
+#                                        file, to target/hatchet-openapi/openapi.json (the
+#                                        contract checks read it when no other spec is given)
 #
 # Everything lives under target/real-hatchet/: the binaries, the Python venv, the database
 # cluster, logs, PID files, `env` (shell lines a client sources: HATCHET_CLIENT_TOKEN and
@@ -278,9 +281,27 @@ EOF
   log "up: $DIR/env"
 }
 
+# Hatchet's OpenAPI spec as the engine of $HATCHET_VERSION ships it (the module holds the
+# multi-file source under api-contracts/openapi/), bundled into one JSON file with the
+# command Hatchet's own repository uses (@redocly/cli bundle), pinned.
+spec() {
+  local out="$ROOT/target/hatchet-openapi/openapi.json"
+  command -v go >/dev/null || die "go is not on PATH: the spec comes from the engine's Go module"
+  command -v npx >/dev/null || die "npx is not on PATH: the spec is bundled with @redocly/cli from npm"
+  local source
+  source="$(cd "$ROOT" && GOFLAGS=-mod=mod go mod download -json \
+    github.com/hatchet-dev/hatchet@"$HATCHET_VERSION" |
+    python3 -c 'import json, sys; print(json.load(sys.stdin)["Dir"])')"
+  mkdir -p "$(dirname "$out")"
+  npx -y @redocly/cli@2.77.0 bundle "$source/api-contracts/openapi/openapi.yaml" \
+    --output "$out" --ext json >&2
+  log "spec: $out (Hatchet $HATCHET_VERSION)"
+}
+
 case "${1:-}" in
   up) up ;;
   down) down; log "down" ;;
   status) status ;;
-  *) echo "usage: $0 up|down|status" >&2; exit 2 ;;
+  spec) spec ;;
+  *) echo "usage: $0 up|down|status|spec" >&2; exit 2 ;;
 esac

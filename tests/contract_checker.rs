@@ -90,7 +90,9 @@ fn in_ci_a_missing_spec_fails_the_checks_naming_the_expected_path() {
     let (output, missing) = run_without_spec("true");
     let all = text(&output.stdout) + &text(&output.stderr);
     assert!(!output.status.success(), "passed without the spec:\n{all}");
-    let expected = format!("Hatchet OpenAPI spec not found at {missing}. CI is set");
+    let expected = format!(
+        "Hatchet OpenAPI spec not found at {missing} (`bash scripts/real-hatchet.sh spec` writes one). CI is set"
+    );
     assert!(all.contains(&expected), "{all}");
     assert!(all.contains("2 failed"), "{all}");
 }

@@ -65,7 +65,15 @@ pub async fn run(config: Result<Config, config::ConfigError>) -> Report {
             config::TOKEN_VAR
         );
     } else if read_ok {
-        text.push_str("\nReady: add it to your MCP client (see README).\n");
+        let clients: Vec<&str> = crate::install::Client::ALL
+            .iter()
+            .map(|client| client.name())
+            .collect();
+        let _ = writeln!(
+            text,
+            "\nReady: add it to your MCP client with `hatchet-mcp install <client>` ({}; `hatchet-mcp install --help` says more).",
+            clients.join(", ")
+        );
     }
     let exit_code = if read_ok && !config.token_expired(now) {
         0

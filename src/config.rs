@@ -51,7 +51,7 @@ pub const VARIABLES: &[(&str, &str)] = &[
     ),
     (
         TIMEOUT_VAR,
-        "deadline for one tool call's HTTP work, in seconds (default 30)",
+        "deadline for one tool call (its requests and its work on the answers), in seconds (default 30)",
     ),
     (
         MAX_RESULT_VAR,

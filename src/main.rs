@@ -328,22 +328,58 @@ fn help(sub: Option<Sub>) -> String {
 
 fn general_help() -> String {
     let mut text = format!(
-        "{NAME} {version}: {description}\n\n\
-         Usage: {NAME} [serve]     speak MCP over stdin/stdout, for an MCP client (the default)\n       \
-         {NAME} check       check the setup: show what the token says, make one live read\n       \
-         {NAME} install CLIENT  add this server to an MCP client's configuration\n       \
-         {NAME} help [COMMAND] | COMMAND --help\n       \
-         {NAME} --version | --help\n\nEnvironment:\n",
+        "{NAME} {version}: {description}\n\n",
         version = env!("CARGO_PKG_VERSION"),
         description = env!("CARGO_PKG_DESCRIPTION"),
     );
-    for (name, meaning) in config::VARIABLES {
-        text.push_str(&format!("  {name:<27} {meaning}\n"));
+    let commands = [
+        (
+            "[serve]",
+            "speak MCP over stdin/stdout, for an MCP client (the default)",
+        ),
+        (
+            "check",
+            "check the setup: show what the token says, make one live read",
+        ),
+        (
+            "install CLIENT",
+            "add this server to an MCP client's configuration",
+        ),
+        ("help [COMMAND] | COMMAND --help", ""),
+        ("--version | --help", ""),
+    ];
+    // Each column as wide as its longest entry that has a second column.
+    let width = commands
+        .iter()
+        .filter(|(_, what)| !what.is_empty())
+        .map(|(usage, _)| usage.len())
+        .max()
+        .unwrap_or_default();
+    for (n, (usage, what)) in commands.iter().enumerate() {
+        let lead = if n == 0 { "Usage:" } else { "" };
+        let line = format!("{lead:<6} {NAME} {usage:<width$}  {what}");
+        text.push_str(line.trim_end());
+        text.push('\n');
     }
-    text.push_str(&format!(
-        "  {:<27} log filter for stderr (default: {}; keep audit=info for the audit lines)\n",
+    text.push_str("\nEnvironment:\n");
+    let mut variables: Vec<(&str, String)> = config::VARIABLES
+        .iter()
+        .map(|(name, meaning)| (*name, (*meaning).to_owned()))
+        .collect();
+    variables.push((
         config::LOG_VAR,
-        config::DEFAULT_LOG_FILTER
+        format!(
+            "log filter for stderr (default: {}; keep audit=info for the audit lines)",
+            config::DEFAULT_LOG_FILTER
+        ),
     ));
+    let width = variables
+        .iter()
+        .map(|(name, _)| name.len())
+        .max()
+        .unwrap_or_default();
+    for (name, meaning) in variables {
+        text.push_str(&format!("  {name:<width$}  {meaning}\n"));
+    }
     text
 }

@@ -54,7 +54,8 @@ async fn a_working_setup_names_the_tenant_and_exits_zero() {
         ),
         "namespace      staging_".to_owned(),
         "ok, tenant \"Acme Prod\" (slug acme-prod)".to_owned(),
-        "Ready".to_owned(),
+        "Ready: add it to your MCP client with `hatchet-mcp install <client>` (claude-code, "
+            .to_owned(),
     ] {
         assert!(text.contains(&expected), "missing {expected:?} in:\n{text}");
     }

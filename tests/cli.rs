@@ -141,6 +141,31 @@ fn version_and_help_answer_a_person_and_name_every_variable() {
     for (name, _) in hatchet_mcp::config::VARIABLES {
         assert!(text.contains(name), "--help should list {name}");
     }
+    // Within each block, the second column starts at one place: after the widest first
+    // column and two spaces.
+    let usage: Vec<&str> = text
+        .lines()
+        .skip_while(|line| !line.starts_with("Usage:"))
+        .take_while(|line| !line.is_empty())
+        .collect();
+    let environment: Vec<&str> = text
+        .lines()
+        .skip_while(|line| *line != "Environment:")
+        .skip(1)
+        .collect();
+    for (block, first_column_ends) in [
+        (usage, "hatchet-mcp install CLIENT".len() + "       ".len()),
+        (environment, "  HATCHET_MCP_MAX_RESULT_BYTES".len()),
+    ] {
+        for line in block.iter().filter(|line| line.trim_start().contains("  ")) {
+            let column = first_column_ends + 2;
+            let (first, second) = line.split_at(column);
+            assert!(
+                first.ends_with("  ") && !second.starts_with(' '),
+                "misaligned --help line: {line:?}"
+            );
+        }
+    }
     let unknown = run(&["--frobnicate"], &[]);
     assert_eq!(unknown.status.code(), Some(2));
     assert!(unknown.stdout.is_empty());
@@ -156,8 +181,8 @@ fn subcommands_answer_their_own_help_and_refuse_extra_arguments() {
         (&["help", "serve"], "Usage: hatchet-mcp [serve]\n"),
         (&["help", "install"], "Usage: hatchet-mcp install <CLIENT>"),
         (&["install", "-h"], "Usage: hatchet-mcp install <CLIENT>"),
-        (&["help"], "Usage: hatchet-mcp [serve]     speak MCP"),
-        (&["-h"], "Usage: hatchet-mcp [serve]     speak MCP"),
+        (&["help"], "Usage: hatchet-mcp [serve]         speak MCP"),
+        (&["-h"], "Usage: hatchet-mcp [serve]         speak MCP"),
     ] {
         // No token: had the command run instead of its help, it would fail.
         let output = run(args, &[]);

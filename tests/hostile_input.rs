@@ -150,7 +150,7 @@ async fn a_cancelled_call_drops_its_http_request_and_the_server_stays_healthy() 
 #[tokio::test]
 async fn protocol_edges_get_an_answer_rather_than_silence() {
     let mut rpc = spawn("http://127.0.0.1:9");
-    rpc.initialize().await;
+    let initialized = rpc.initialize().await;
 
     // Over 16 MiB: answered with its own id, and serving goes on.
     let huge = format!(
@@ -190,6 +190,25 @@ async fn protocol_edges_get_an_answer_rather_than_silence() {
     }
     let ping = rpc.request(55, "ping", json!({})).await;
     assert_eq!(ping["result"], json!({}));
+
+    // Completion is not declared, so it is not offered, for a prompt that exists or not.
+    let capabilities = initialized["result"]["capabilities"].as_object().unwrap();
+    assert!(
+        capabilities.contains_key("prompts") && !capabilities.contains_key("completions"),
+        "{initialized}"
+    );
+    for (id, prompt) in [(57, "debug_run"), (58, "no_such_prompt")] {
+        let params = json!({"ref": {"type": "ref/prompt", "name": prompt}, "argument": {"name": "workflow_run_id", "value": "6b"}});
+        let answer = rpc.request(id, "completion/complete", params).await;
+        assert_eq!(answer["error"]["code"], -32601, "{prompt}: {answer}");
+        assert!(
+            answer["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("no completions capability"),
+            "{answer}"
+        );
+    }
     let _ = rpc.finish().await;
 }
 

@@ -446,7 +446,10 @@ fn dry_run_shows_a_masked_diff_and_changes_nothing() {
     for client in JSON_CLIENTS {
         let home = Home::new();
         let fresh = succeeded(&home.run(&[client, "--dry-run"], Some(&token)));
-        assert!(fresh.contains("+++ "), "{client}: {fresh}");
+        assert!(
+            fresh.contains("--- /dev/null\n+++ ") && fresh.contains(" (new file)\n"),
+            "{client}: {fresh}"
+        );
         assert!(fresh.contains("+      \"command\": "), "{client}: {fresh}");
         assert!(
             home.files().is_empty(),
@@ -460,6 +463,10 @@ fn dry_run_shows_a_masked_diff_and_changes_nothing() {
         let files = home.files();
         let diff = succeeded(&home.run(&[client, "--dry-run", "--read-write"], Some(&token)));
         assert!(diff.contains("nothing was changed"), "{diff}");
+        assert!(
+            diff.contains(" (now)\n+++ ") && diff.contains(" (after install)\n"),
+            "{client}: an existing file is not labelled new: {diff}"
+        );
         assert!(
             diff.contains("-{") && diff.contains("+  \"globalShortcut\""),
             "{client}: {diff}"
@@ -561,7 +568,7 @@ fn usage_and_token_problems_are_refused_before_anything_is_written() {
     }
     let line = refused(&home.run(&["claude-desktop"], None));
     assert!(
-        line.contains("HATCHET_CLIENT_TOKEN is not set: Claude Desktop expands no variables"),
+        line.contains("HATCHET_CLIENT_TOKEN is not set, and Claude Desktop expands no variables, so its file must hold the token itself: set it in this shell first"),
         "{line}"
     );
     let quoted = format!("'Bearer {}'", token());

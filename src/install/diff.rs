@@ -9,10 +9,14 @@ use crate::{config, redact::Redactor};
 /// Lines of context around each change.
 const CONTEXT: usize = 3;
 
-/// `old` → `new` as a unified diff under the header `label`, secrets masked.
-pub fn unified(old: &str, new: &str, label: &str, token: Option<&Redactor>) -> String {
-    let diff = TextDiff::from_lines(old, new);
-    let mut out = format!("--- {label}\n+++ {label} (new)\n");
+/// `old` (`None`: no file yet) → `new` as a unified diff of the file `label`, secrets masked.
+pub fn unified(old: Option<&str>, new: &str, label: &str, token: Option<&Redactor>) -> String {
+    let diff = TextDiff::from_lines(old.unwrap_or(""), new);
+    // As diff(1) heads the creation of a file: from /dev/null.
+    let mut out = match old {
+        Some(_) => format!("--- {label} (now)\n+++ {label} (after install)\n"),
+        None => format!("--- /dev/null\n+++ {label} (new file)\n"),
+    };
     for hunk in diff.unified_diff().context_radius(CONTEXT).iter_hunks() {
         out.push_str(&format!("{}\n", hunk.header()));
         for change in hunk.iter_changes() {
@@ -113,17 +117,24 @@ mod tests {
     fn shows_changes_with_context_and_line_numbers() {
         let old = "a\nb\nc\nd\ne\nf\ng\nh\ni\n";
         let new = "a\nb\nc\nd\nE\nf\ng\nh\ni\nj\n";
-        let diff = unified(old, new, "f.json", None);
+        let diff = unified(Some(old), new, "f.json", None);
         assert_eq!(
             diff,
-            "--- f.json\n+++ f.json (new)\n@@ -2,8 +2,9 @@\n b\n c\n d\n-e\n+E\n f\n g\n h\n i\n+j\n"
+            "--- f.json (now)\n+++ f.json (after install)\n@@ -2,8 +2,9 @@\n b\n c\n d\n-e\n+E\n f\n g\n h\n i\n+j\n"
         );
-        assert_eq!(unified("x\n", "x\n", "f", None), "--- f\n+++ f (new)\n");
+        assert_eq!(
+            unified(Some("x\n"), "x\n", "f", None),
+            "--- f (now)\n+++ f (after install)\n"
+        );
+        assert_eq!(
+            unified(None, "x\n", "f", None),
+            "--- /dev/null\n+++ f (new file)\n@@ -0,0 +1 @@\n+x\n"
+        );
     }
 
     #[test]
     fn a_new_file_is_all_additions() {
-        let diff = unified("", "{\n}\n", "f", None);
+        let diff = unified(None, "{\n}\n", "f", None);
         assert!(diff.ends_with("@@ -0,0 +1,2 @@\n+{\n+}\n"), "{diff}");
     }
 

@@ -42,12 +42,7 @@ pub(super) fn install(
     });
     if request.dry_run {
         let redactor = token.map(Redactor::new);
-        let diff = diff::unified(
-            old.as_deref().unwrap_or(""),
-            &new,
-            &target.shown,
-            redactor.as_ref(),
-        );
+        let diff = diff::unified(old.as_deref(), &new, &target.shown, redactor.as_ref());
         let note = comments
             .map(|c| format!("Note: {c}.\n"))
             .unwrap_or_default();

@@ -171,7 +171,7 @@ fn this_binary() -> Option<PathBuf> {
 fn required_token(token: Option<&str>, why: &str) -> Result<String, Failure> {
     let token = token.ok_or_else(|| {
         Failure::config(format!(
-            "{TOKEN_VAR} is not set: {why}, so set it in this shell first \
+            "{TOKEN_VAR} is not set, and {why}: set it in this shell first \
              (e.g. `read -rs {TOKEN_VAR} && export {TOKEN_VAR}`; dashboard: Settings > API Tokens)"
         ))
     })?;

@@ -162,7 +162,7 @@ async fn a_billion_laughs_schema_and_huge_names_leave_ping_fast_and_the_server_s
     let laughs = tool("run_laughs");
     assert_eq!(
         laughs["inputSchema"],
-        json!({"type": "object", "properties": {"input": {"type": "object"}, "wait": {"type": "boolean"}}, "additionalProperties": false}),
+        json!({"type": "object", "properties": {"input": {"type": "object"}, "wait": {"type": "boolean", "description": "Wait up to 120s for its end"}}, "additionalProperties": false}),
         "the hostile schema is not published"
     );
     let description = laughs["description"].as_str().unwrap();

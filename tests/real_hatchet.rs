@@ -957,7 +957,7 @@ async fn a_typed_workflow_tool_is_built_from_the_schema_the_sdk_registered() {
         s,
         r,
         "get_run",
-        json!({"workflow_run_id": run_id_of(&answer)}),
+        json!({"workflow_run_id": run_id_of(&answer), "include_payloads": true}),
     )
     .await;
     assert_contains(

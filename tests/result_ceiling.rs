@@ -71,7 +71,9 @@ async fn a_list_past_the_ceiling_keeps_the_rows_that_fit_and_says_where_to_go_on
 async fn a_single_object_is_bounded_too_and_the_ceiling_is_configurable() {
     let server = fake().await;
     let session = start(&server, &[("HATCHET_MCP_MAX_RESULT_BYTES", "20000")]).await;
-    let body = text(&call(&session, "get_run", json!({"workflow_run_id": RUN})).await);
+    // The API's answer whole, payloads included: more than the ceiling.
+    let whole = json!({"workflow_run_id": RUN, "detail": "full", "include_payloads": true});
+    let body = text(&call(&session, "get_run", whole).await);
     assert!(body.len() <= 20_000, "{} bytes", body.len());
     let value: Value = serde_json::from_str(&body).unwrap();
     assert_eq!(value["run"]["status"], "COMPLETED");

@@ -198,6 +198,33 @@ async fn trigger_workflow_with_wait_answers_how_the_new_run_ended() {
 }
 
 #[tokio::test]
+async fn trigger_workflow_without_wait_answers_the_same_compact_keys() {
+    let hatchet = hatchet_that_triggers("COMPLETED").await;
+    // wait_for_run is registered (toolset runs): the answer names it as the next call.
+    for (env, next) in [
+        (
+            &READ_WRITE_RUNS[..],
+            Some(format!("wait_for_run workflow_run_id={NEW_RUN}")),
+        ),
+        (&READ_WRITE_RUNS[..1], None),
+    ] {
+        let session = start(&hatchet, env).await;
+        let arguments = json!({"workflow_name": "etl", "input": {"order": 7}});
+        let result = call(&session, "trigger_workflow", arguments).await;
+        let answer: Value = serde_json::from_str(&text(&result)).unwrap();
+        let link = answer["dashboard_url"].as_str().unwrap().to_owned();
+        let mut expected =
+            json!({"workflow_run_id": NEW_RUN, "status": "QUEUED", "dashboard_url": link});
+        if let Some(next) = next {
+            expected["next"] = next.into();
+        }
+        assert_eq!(answer, expected, "{env:?}");
+        session.cancel().await.unwrap();
+    }
+    assert_server_conforms(&hatchet).await;
+}
+
+#[tokio::test]
 async fn rerun_with_input_starts_the_same_workflow_with_the_new_input_and_marks_it() {
     let hatchet = hatchet_that_triggers("RUNNING").await;
     let session = start(&hatchet, &READ_WRITE_RUNS).await;
@@ -208,9 +235,11 @@ async fn rerun_with_input_starts_the_same_workflow_with_the_new_input_and_marks_
     )
     .await;
     let answer: Value = serde_json::from_str(&text(&result)).unwrap();
+    let link = answer["dashboard_url"].as_str().unwrap().to_owned();
     assert_eq!(
         answer,
-        json!({"workflow_run_id": NEW_RUN, "rerun_of": RUN, "workflow_name": "staging_etl", "status": "QUEUED"})
+        json!({"workflow_run_id": NEW_RUN, "rerun_of": RUN, "workflow_name": "staging_etl", "status": "QUEUED",
+               "next": format!("wait_for_run workflow_run_id={NEW_RUN}"), "dashboard_url": link})
     );
     let trigger = recorded(&hatchet)
         .await

@@ -19,7 +19,7 @@ pub fn tools_markdown(tools: &[ToolSpec]) -> String {
          Ids are UUIDs, checked before anything is sent; a `workflow_ids` filter takes workflow names as well (looked up once a minute, namespace applied). Times (`since`, `until`) take RFC 3339 with any offset, or a duration ago (`90m`, `6h`, `7d`).\n\
          Paged lists take `limit` (1 to {MAX_PAGE_LIMIT}, default {DEFAULT_PAGE_LIMIT}) and `offset` (default 0) and answer with `next_offset` (`null` on the last page).\n\
          Lists answer summary rows: the keys each tool's \"Summary rows\" names, taken from the API's field in brackets, with empty values, zeros and `false` left out where they say nothing, times to the second, and texts over {MAX_SUMMARY_TEXT_CHARS} characters cut in the middle (a `note` then says where to read them whole). `detail: \"full\"` returns the API's rows whole instead.\n\
-         `tools/list` leaves `detail`, `limit` and `offset` out of each list tool's schema (the server's instructions describe them once); the tables below show them.\n",
+         `tools/list` lists `detail`, `limit` (without its bounds) and `offset` in each list tool's schema without descriptions (the server's instructions describe them once); the tables below show them whole.\n",
     );
     for (heading, mutating) in [
         ("Read tools (always registered)", false),
@@ -57,6 +57,9 @@ fn tool_section(tool: &ToolSpec) -> String {
     );
     if let Some(summary) = summary::of(&tool.name) {
         out.push_str(&format!("- Summary rows: {}\n", summary.describe()));
+    }
+    if let Some(view) = super::tools::answer_view(&tool.name) {
+        out.push_str(&format!("- Answer: {view}\n"));
     }
     let properties = tool
         .input_schema

@@ -45,10 +45,9 @@ struct ListArguments {
     detail: Option<Detail>,
 }
 
-/// The schemas of the arguments every list takes alike, by name: `tools/list` leaves them
-/// out of each list tool's schema and the server's instructions describe them once (every
-/// byte of `tools/list` is paid in every conversation). A tool whose argument of that name
-/// is different (`get_task_logs`' `limit`) shows its own.
+/// The schemas of the arguments every list takes alike, by name. `tools/list` shows them in
+/// a shorter form ([`published_list_arguments`]); a tool whose argument of that name is
+/// different (`get_task_logs`' `limit`) shows its own.
 pub fn list_arguments() -> &'static JsonObject {
     static SHARED: OnceLock<JsonObject> = OnceLock::new();
     SHARED.get_or_init(|| {
@@ -57,6 +56,20 @@ pub fn list_arguments() -> &'static JsonObject {
             Some(Value::Object(properties)) => properties,
             _ => JsonObject::new(),
         }
+    })
+}
+
+/// [`list_arguments`] as `tools/list` shows them in every list tool: as short as a model
+/// can use (every byte of `tools/list` is paid in every conversation). `limit` leaves out
+/// its bounds, which its refusal states; the instructions and docs say what each does.
+pub fn published_list_arguments() -> &'static JsonObject {
+    static PUBLISHED: OnceLock<JsonObject> = OnceLock::new();
+    PUBLISHED.get_or_init(|| {
+        let mut published = list_arguments().clone();
+        if let Some(Value::Object(limit)) = published.get_mut("limit") {
+            limit.retain(|key, _| key == "type");
+        }
+        published
     })
 }
 
@@ -458,7 +471,7 @@ impl Summary {
             {
                 legend.insert(name.clone(), id.clone());
             }
-            let (summary, was_cut) = self.row(row, keep_payloads);
+            let (summary, was_cut) = self.summarise(row, keep_payloads);
             cut |= was_cut;
             *row = Value::Object(summary);
         }
@@ -478,8 +491,9 @@ impl Summary {
         }
     }
 
-    /// One row's summary, and whether a text in it was cut.
-    fn row(&self, row: &Value, keep_payloads: bool) -> (Map<String, Value>, bool) {
+    /// One row's summary (user payloads as [`Summary::apply`] keeps them), and whether a
+    /// text in it was cut.
+    pub fn summarise(&self, row: &Value, keep_payloads: bool) -> (Map<String, Value>, bool) {
         let mut summary = Map::new();
         let mut cut = false;
         for field in self.fields {
@@ -556,7 +570,10 @@ fn lookup<'a>(row: &'a Value, path: &str) -> Option<&'a Value> {
 /// Whether `value` says more than `other`: not equal to it, nor it with a suffix.
 fn says_more(value: &Value, other: &Value) -> bool {
     match (value, other) {
-        (Value::String(value), Value::String(other)) => !value.starts_with(other.as_str()),
+        // An empty text says nothing, so anything says more than it.
+        (Value::String(value), Value::String(other)) => {
+            other.is_empty() || !value.starts_with(other.as_str())
+        }
         (value, other) => value != other,
     }
 }

@@ -20,7 +20,7 @@ use super::{
     args::JsonObject,
     output,
     registry::{About, Call, Effect, Group, Registry, ToolContext, ToolError, ToolSpec},
-    tools::wait_after_trigger,
+    tools::{triggered, wait_after_trigger},
     workflow_names::Workflow,
 };
 use crate::{hatchet::runs::TriggerRun, redact::Redactor, text, work};
@@ -374,11 +374,16 @@ fn workflow_tool(
     (tool, reason)
 }
 
+/// The `wait` every typed tool takes beside the workflow's input, as `trigger_workflow`'s.
+fn wait_property() -> Value {
+    json!({"type": "boolean", "description": "Wait up to 120s for its end"})
+}
+
 /// `{input: object, wait: boolean}`: for a workflow with no (usable) input schema.
 fn untyped_schema() -> JsonObject {
     let schema = json!({
         "type": "object",
-        "properties": {"input": {"type": "object"}, "wait": {"type": "boolean"}},
+        "properties": {"input": {"type": "object"}, "wait": wait_property()},
         "additionalProperties": false
     });
     match schema {
@@ -469,9 +474,7 @@ fn typed_schema(input_schema: &Value, redactor: &Redactor) -> Result<JsonObject,
         .entry("properties")
         .or_insert_with(|| Value::Object(Map::new()));
     if let Value::Object(properties) = properties {
-        properties
-            .entry("wait")
-            .or_insert_with(|| json!({"type": "boolean"}));
+        properties.entry("wait").or_insert_with(wait_property);
     }
     let bytes = serde_json::to_string(&schema).map_or(usize::MAX, |s| s.len());
     if bytes > MAX_SCHEMA_BYTES {
@@ -648,7 +651,7 @@ async fn run_workflow(
     if wait {
         return Ok(output::item(wait_after_trigger(&call, &started).await));
     }
-    Ok(output::item(started))
+    Ok(output::item(triggered(&call, started)))
 }
 
 #[cfg(test)]
@@ -700,7 +703,7 @@ mod tests {
                 "properties": {
                     "customer": {"type": "object", "properties": {"email": {"type": "string"}}, "required": ["email"]},
                     "count": {"type": "integer"},
-                    "wait": {"type": "boolean"}
+                    "wait": wait_property()
                 },
                 "required": ["customer"]
             })

@@ -128,11 +128,11 @@ pub fn instructions(
         "Statuses: v1 runs and tasks are QUEUED RUNNING COMPLETED CANCELLED FAILED; older objects (scheduled runs, step runs) use PENDING SUCCEEDED BACKOFF and others.\n\
          Times (since/until) take RFC 3339 or a duration ago such as 90m, 6h, 7d.\n",
     );
-    // How lists answer, said once here rather than in each list tool's schema; only when
-    // a list tool is registered.
+    // How lists answer, said once here (each list tool's schema lists the arguments, with no
+    // words); only when a list tool is registered.
     if tools.iter().any(|t| summary::of(&t.name).is_some()) {
         text.push_str(&format!(
-            "Lists answer summary rows; detail=\"full\" returns the API's rows whole. Paged lists take limit (1-{MAX_PAGE_LIMIT}, default {DEFAULT_PAGE_LIMIT}) and offset (default 0), and return next_offset while more pages exist. Tool schemas leave out detail, limit and offset. Windows default to the last 24h; workflow_ids filters take workflow names too.\n",
+            "Lists answer summary rows; detail=\"full\" returns the API's rows whole. Paged lists take limit (1-{MAX_PAGE_LIMIT}, default {DEFAULT_PAGE_LIMIT}) and offset (default 0), and return next_offset while more pages exist. Windows default to the last 24h; workflow_ids filters take workflow names too.\n",
         ));
     }
     let registered = |name: &&str| tools.iter().any(|t| t.name == *name);

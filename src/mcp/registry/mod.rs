@@ -334,23 +334,33 @@ impl ToolSpec {
         tool
     }
 
-    /// The input schema `tools/list` shows: the full one, less the arguments every list
-    /// takes alike ([`summary::list_arguments`]), which the instructions describe once. The
-    /// tool still takes them, and the reference documents them per tool.
+    /// The input schema `tools/list` shows: the full one, with the arguments every list
+    /// takes alike ([`summary::list_arguments`]) in their short published form (`limit`
+    /// without its bounds, which its refusal states). They are listed so that a client that
+    /// does not pass the server's instructions to the model still shows it how to page and
+    /// how to ask for whole rows.
     fn published_schema(&self) -> Arc<JsonObject> {
         let shared = summary::list_arguments();
+        let published = summary::published_list_arguments();
         let properties = self
             .input_schema
             .get("properties")
             .and_then(|p| p.as_object());
-        let is_shared =
-            |(name, schema): (&String, &serde_json::Value)| shared.get(name) == Some(schema);
-        if !properties.is_some_and(|p| p.iter().any(is_shared)) {
+        let is_shortened = |(name, schema): (&String, &serde_json::Value)| {
+            shared.get(name) == Some(schema) && published.get(name) != Some(schema)
+        };
+        if !properties.is_some_and(|p| p.iter().any(is_shortened)) {
             return self.input_schema.arc();
         }
         let mut schema = (*self.input_schema).clone();
         if let Some(serde_json::Value::Object(properties)) = schema.get_mut("properties") {
-            properties.retain(|name, schema| !is_shared((name, schema)));
+            for (name, property) in properties.iter_mut() {
+                if shared.get(name) == Some(&*property)
+                    && let Some(short) = published.get(name)
+                {
+                    *property = short.clone();
+                }
+            }
         }
         Arc::new(schema)
     }

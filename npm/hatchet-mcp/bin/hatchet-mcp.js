@@ -5,15 +5,27 @@
 // the binary's own (inherited, so JSON-RPC passes untouched), signals sent to this process
 // are passed on, and the binary's exit status becomes this process's.
 //
-// HATCHET_MCP_BINARY=/path/to/hatchet-mcp runs that file instead (tests, unusual setups).
+// Before it runs the binary it checks it: the release writes each platform binary's
+// SHA-256 into checksums.json beside this file, and a binary whose hash differs (a corrupt
+// download, a file swapped in node_modules) is refused, never run.
+//
+// HATCHET_MCP_BINARY=/path/to/hatchet-mcp runs that file instead, unchecked: a file you
+// chose yourself (tests, unusual setups).
 "use strict";
 
 const { spawn } = require("node:child_process");
+const crypto = require("node:crypto");
 const fs = require("node:fs");
 const path = require("node:path");
 
+// The platforms with a package of their own: keep in step with npm/platforms/ (a test does).
 const SUPPORTED = ["linux-x64", "linux-arm64", "darwin-x64", "darwin-arm64", "win32-x64"];
-const platform = `${process.platform}-${process.arch}`;
+// Platforms without a native package whose OS runs another one's binary under emulation:
+// Windows 11 on Arm runs x64 programs, and @hatchet-mcp/win32-x64 installs there too (its
+// `cpu` names arm64 as well).
+const EMULATED = { "win32-arm64": "win32-x64" };
+const native = `${process.platform}-${process.arch}`;
+const platform = EMULATED[native] ?? native;
 const executable = process.platform === "win32" ? "hatchet-mcp.exe" : "hatchet-mcp";
 
 function fail(lines) {
@@ -36,8 +48,8 @@ function findBinary() {
   ];
   if (!SUPPORTED.includes(platform)) {
     fail([
-      `no prebuilt binary for this platform (${platform}); there are binaries for`,
-      `${SUPPORTED.join(", ")}.`,
+      `no prebuilt binary for this platform (${native}); there are binaries for`,
+      `${SUPPORTED.join(", ")} (and win32-arm64 runs the win32-x64 one under emulation).`,
       ...otherRoutes,
     ]);
   }
@@ -59,7 +71,31 @@ function findBinary() {
   if (!fs.existsSync(binary)) {
     fail([`${packageName} is installed but holds no ${path.join("bin", executable)}.`, ...otherRoutes]);
   }
+  verify(binary, packageName, otherRoutes);
   return binary;
+}
+
+// Refuses to go on unless `binary` hashes to what this release recorded for the platform.
+function verify(binary, packageName, otherRoutes) {
+  const file = path.join(__dirname, "checksums.json");
+  let expected;
+  try {
+    expected = JSON.parse(fs.readFileSync(file, "utf8"))[platform];
+  } catch (error) {
+    fail([`cannot read the release's checksums (${file}: ${error.message}), so the binary cannot be checked; not running it.`]);
+  }
+  if (typeof expected !== "string") {
+    fail([`the release's checksums name no binary for ${platform}, so ${packageName}'s cannot be checked; not running it.`]);
+  }
+  const actual = crypto.createHash("sha256").update(fs.readFileSync(binary)).digest("hex");
+  if (actual !== expected) {
+    fail([
+      `refusing to run ${binary}: its SHA-256 is ${actual}, but this release of hatchet-mcp`,
+      `recorded ${expected} for ${packageName}. The file is damaged or was replaced.`,
+      "Reinstall (e.g. `npx -y hatchet-mcp@latest`, after `npm cache clean --force` if it repeats).",
+      ...otherRoutes,
+    ]);
+  }
 }
 
 function ensureExecutable(binary) {
@@ -91,7 +127,8 @@ for (const signal of forwarded) {
 }
 
 child.on("error", (error) => {
-  fail([`could not start ${binary}: ${error.message}`]);
+  const why = platform === native ? [] : [`(this machine is ${native}: the ${platform} binary needs the OS to emulate it, which Windows 11 on Arm does and Windows 10 on Arm does not)`];
+  fail([`could not start ${binary}: ${error.message}`, ...why]);
 });
 
 child.on("exit", (code, signal) => {

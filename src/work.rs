@@ -23,6 +23,35 @@ use tokio::{sync::Notify, time::Instant};
 /// Work on fewer bytes than this is cheaper done in place than handed to another thread.
 pub const INLINE_BYTES: usize = 64 * 1024;
 
+/// Whether `value` is small enough (about [`INLINE_BYTES`] as JSON, counted roughly and
+/// only as far as needed) for work on it to be done in place: handing work to another
+/// thread and back costs two thread wake-ups, more than shaping a small answer.
+pub fn is_small_json(value: &serde_json::Value) -> bool {
+    fn size(value: &serde_json::Value, budget: &mut usize) -> bool {
+        use serde_json::Value;
+        // Punctuation, a number or a literal: a few bytes each.
+        let own = match value {
+            Value::String(text) => text.len() + 2,
+            _ => 8,
+        };
+        let Some(left) = budget.checked_sub(own) else {
+            return false;
+        };
+        *budget = left;
+        match value {
+            Value::Array(items) => items.iter().all(|item| size(item, budget)),
+            Value::Object(map) => map.iter().all(|(key, item)| {
+                budget.checked_sub(key.len() + 3).is_some_and(|left| {
+                    *budget = left;
+                    size(item, budget)
+                })
+            }),
+            _ => true,
+        }
+    }
+    size(value, &mut INLINE_BYTES.clone())
+}
+
 /// Runs `work` on tokio's blocking pool, so the runtime thread goes on serving. A panic in
 /// `work` is resumed here, as if it had happened in place.
 pub async fn off_thread<T, F>(work: F) -> T
@@ -184,6 +213,17 @@ mod tests {
             .scope(async { current().map(|d| d.at()) })
             .await;
         assert_eq!(inside, Some(quick.at()));
+    }
+
+    #[test]
+    fn small_json_is_told_from_large_without_walking_all_of_it() {
+        assert!(is_small_json(
+            &serde_json::json!({"status": "RUNNING", "rows": [1, 2, 3]})
+        ));
+        let large = serde_json::json!({"rows": vec!["x".repeat(1_000); 100]});
+        assert!(!is_small_json(&large));
+        let deep = (0..10_000).fold(serde_json::json!(1), |v, _| serde_json::json!([v]));
+        assert!(!is_small_json(&deep));
     }
 
     #[tokio::test]

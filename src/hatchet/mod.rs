@@ -570,15 +570,16 @@ impl Client {
         Ok((body, held))
     }
 
-    /// Upstream JSON turned into a typed value (off the runtime thread: a list can hold
-    /// hundreds of thousands of values); a mismatch is an [`ErrorKind::InvalidBody`] whose
+    /// Upstream JSON turned into a typed value (off the runtime thread unless small: a list
+    /// can hold hundreds of thousands of values); a mismatch is an [`ErrorKind::InvalidBody`] whose
     /// text (serde quotes the offending value) is redacted before it is cut.
     pub(crate) async fn decode<T>(&self, value: Value, what: &'static str) -> Result<T, ApiError>
     where
         T: serde::de::DeserializeOwned + Send + 'static,
     {
         let redactor = self.redactor.clone();
-        work::off_thread(move || {
+        let small = work::is_small_json(&value);
+        let decode = move || {
             serde_json::from_value(value).map_err(|e| {
                 ApiError::new(
                     ErrorKind::InvalidBody,
@@ -588,8 +589,12 @@ impl Client {
                     ),
                 )
             })
-        })
-        .await
+        };
+        if small {
+            decode()
+        } else {
+            work::off_thread(decode).await
+        }
     }
 
     fn transport_error(&self, error: &reqwest::Error, mutation: bool) -> ApiError {

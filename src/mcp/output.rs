@@ -89,6 +89,13 @@ pub fn list(value: Value, page: Option<&Page>, keep_payloads: bool) -> Answer {
 }
 
 impl Answer {
+    /// Whether rendering this answer is quick enough to do in place ([`work::is_small_json`]).
+    pub fn is_small(&self) -> bool {
+        let (Answer::Item(value) | Answer::Narrowable { value, .. } | Answer::List { value, .. }) =
+            self;
+        crate::work::is_small_json(value)
+    }
+
     /// Keeps, of the answer's `next` (one call, `tool arg=value`, or a list of them), the
     /// calls whose tool `offered` says the client can make; drops `next` if none is left.
     pub fn keep_offered_steps(&mut self, offered: impl Fn(&str) -> bool) {

@@ -325,12 +325,18 @@ impl HatchetServer {
         let max_bytes = self.ctx.max_result_bytes;
         let redactor = self.ctx.client.redactor();
         let offered = self.ctx.offered.clone();
-        let render = work::off_thread(move || {
+        let small = answer.is_small();
+        let shape = move || {
             let mut answer = answer;
             answer.keep_offered_steps(|tool| offered.has(tool));
             let text = answer.render(max_bytes)?;
             Ok(redactor.redact(&text).into_owned())
-        });
+        };
+        // A small answer is shaped in place: another thread would cost more than the work.
+        if small {
+            return Ok(shape());
+        }
+        let render = work::off_thread(shape);
         // A call that ended just in time still has its answer shaped.
         let shaped = tokio::time::timeout_at(deadline.at() + DEADLINE_GRACE, render).await;
         Ok(shaped.unwrap_or_else(|_| Err(deadline.expired("shaping the answer").into())))

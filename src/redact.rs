@@ -18,7 +18,12 @@
 //! removed is the stretch of the original text that the match decodes from. A `+` is never
 //! read as a space (base64 uses it), which is why the form-decoded base64 is its own form.
 
-use std::{borrow::Cow, collections::HashSet, sync::OnceLock};
+use std::{
+    borrow::Cow,
+    collections::HashSet,
+    hash::{BuildHasherDefault, Hasher},
+    sync::OnceLock,
+};
 
 /// The shortest piece of a secret segment that is recognised on its own. Twelve base64
 /// characters carry 72 bits: no innocent text matches by chance.
@@ -34,8 +39,8 @@ pub const DECODE_DEPTH: usize = 4;
 
 /// Finds and removes one secret (the API token) from text.
 ///
-/// Its window set is built on first use, not at start: building it takes about a
-/// millisecond, which `initialize` need not wait for.
+/// Its window set is built on first use, or ahead of it by [`Redactor::prepare`] on another
+/// thread: building it takes about a millisecond, which `initialize` need not wait for.
 #[derive(Clone)]
 pub struct Redactor {
     /// The whole secret, removed wherever it appears whatever its length.
@@ -48,7 +53,9 @@ pub struct Redactor {
 /// and the bytes the forms are made of, so that a window holding any other is not looked up.
 #[derive(Clone)]
 struct WindowSet {
-    windows: HashSet<Box<[u8]>>,
+    /// Each window's bytes as one number ([`window_key`]): no allocation per window, so the
+    /// set of a token's few thousand windows builds in a fraction of a millisecond.
+    windows: HashSet<u128, BuildHasherDefault<WindowHasher>>,
     prefixes: Box<[u64]>,
     alphabet: [bool; 256],
     /// The alphabet and the bytes of the whole secret: what a match can hold.
@@ -59,6 +66,38 @@ struct WindowSet {
 /// fill a few percent of it.
 const PREFIX_BITS: u32 = 18;
 
+// A window is keyed as one u128.
+const _: () = assert!(FRAGMENT_CHARS <= 16);
+
+/// A window of [`FRAGMENT_CHARS`] (at most 16) bytes as one number.
+fn window_key(window: &[u8]) -> u128 {
+    let mut bytes = [0u8; 16];
+    bytes[..window.len()].copy_from_slice(window);
+    u128::from_le_bytes(bytes)
+}
+
+/// Hashes a [`window_key`]: a multiply-and-fold, enough for keys taken from the secret (the
+/// set's entries are never chosen by the text that is searched, only its lookups are).
+#[derive(Default)]
+struct WindowHasher(u64);
+
+impl Hasher for WindowHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for byte in bytes {
+            self.0 = (self.0 ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+
+    fn write_u128(&mut self, key: u128) {
+        let folded = (key as u64) ^ ((key >> 64) as u64).rotate_left(29);
+        self.0 = (folded ^ (folded >> 31)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
 fn prefix_slot(window: &[u8]) -> usize {
     let prefix = u32::from_le_bytes([window[0], window[1], window[2], window[3]]);
     (prefix.wrapping_mul(0x9E37_79B1) >> (32 - PREFIX_BITS)) as usize
@@ -66,18 +105,17 @@ fn prefix_slot(window: &[u8]) -> usize {
 
 impl WindowSet {
     fn new(whole: &str, forms: &[String]) -> Self {
-        let windows: HashSet<Box<[u8]>> = forms
-            .iter()
-            .flat_map(|form| form.as_bytes().windows(FRAGMENT_CHARS))
-            .map(Box::from)
-            .collect();
+        let mut windows = HashSet::default();
         let mut prefixes = vec![0u64; 1 << (PREFIX_BITS - 6)].into_boxed_slice();
         let mut alphabet = [false; 256];
-        for window in &windows {
-            let slot = prefix_slot(window);
-            prefixes[slot / 64] |= 1 << (slot % 64);
-            for byte in window.iter() {
-                alphabet[usize::from(*byte)] = true;
+        for form in forms {
+            for byte in form.bytes() {
+                alphabet[usize::from(byte)] = true;
+            }
+            for window in form.as_bytes().windows(FRAGMENT_CHARS) {
+                let slot = prefix_slot(window);
+                prefixes[slot / 64] |= 1 << (slot % 64);
+                windows.insert(window_key(window));
             }
         }
         let mut matchable = alphabet;
@@ -94,7 +132,8 @@ impl WindowSet {
 
     fn contains(&self, window: &[u8]) -> bool {
         let slot = prefix_slot(window);
-        self.prefixes[slot / 64] & (1 << (slot % 64)) != 0 && self.windows.contains(window)
+        self.prefixes[slot / 64] & (1 << (slot % 64)) != 0
+            && self.windows.contains(&window_key(window))
     }
 }
 
@@ -145,6 +184,12 @@ impl Redactor {
             whole: secret.to_owned(),
             windows: OnceLock::new(),
         }
+    }
+
+    /// Builds what redaction looks for now, rather than on first use (the stdio front calls
+    /// it on a thread of its own as it starts, so the first line out does not wait).
+    pub fn prepare(&self) {
+        self.window_set();
     }
 
     fn window_set(&self) -> &WindowSet {

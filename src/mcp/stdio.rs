@@ -51,6 +51,9 @@ where
     R: AsyncRead + Unpin + Send + 'static,
     W: AsyncWrite + Unpin + Send + 'static,
 {
+    // The first line out (initialize's answer) passes the redaction: have it ready by then.
+    let redactor = server.redactor();
+    std::thread::spawn(move || redactor.prepare());
     let (to_rmcp, rmcp_in) = tokio::io::duplex(64 * 1024);
     let (rmcp_out, from_rmcp) = tokio::io::duplex(64 * 1024);
     let (replies, replies_rx) = mpsc::channel::<Vec<u8>>(16);

@@ -9,6 +9,7 @@ mod support;
 
 use std::{
     fs,
+    io::Write,
     path::{Path, PathBuf},
     process::{Command, Output, Stdio},
     sync::atomic::{AtomicUsize, Ordering},
@@ -623,7 +624,19 @@ fn run_from_npx_cache_the_client_is_given_the_npx_line() {
         .root
         .join("home/.npm/_npx/0123abcd/node_modules/@hatchet-mcp/linux-x64/bin/hatchet-mcp");
     fs::create_dir_all(cached.parent().unwrap()).unwrap();
-    fs::copy(env!("CARGO_BIN_EXE_hatchet-mcp"), &cached).unwrap();
+    // Never a copy written by this process: a file it holds open for writing is inherited
+    // by any process another test forks meanwhile, until that one execs, and running the
+    // copy then fails with "Text file busy" (ETXTBSY). A hard link is never open for
+    // writing; across file systems, `cp` writes the copy in a process of its own.
+    let binary = env!("CARGO_BIN_EXE_hatchet-mcp");
+    if fs::hard_link(binary, &cached).is_err() {
+        let copied = Command::new("cp")
+            .arg(binary)
+            .arg(&cached)
+            .status()
+            .unwrap();
+        assert!(copied.success(), "cp {binary}: {copied}");
+    }
     let output = home.run_binary(&cached, &["cursor"], None);
     let report = succeeded(&output);
     assert!(report.contains("npx -y hatchet-mcp"), "{report}");
@@ -675,22 +688,42 @@ fn claude_code_gets_a_line_to_run_with_the_token_as_a_reference() {
 /// arguments back (which the report must redact); `mcp add` fails when FAIL_ADD is in its
 /// directory.
 fn fake_claude(home: &Home) -> PathBuf {
-    use std::os::unix::fs::PermissionsExt;
     let script = home.root.join("bin/claude");
     let log = home.root.join("claude.log");
-    fs::write(
+    write_executable(
         &script,
-        format!(
+        &format!(
             "#!/bin/sh\nprintf '%s|env=%s|cmdline=%s\\n' \"$*\" \"${{HATCHET_CLIENT_TOKEN:+set}}\" \"$(tr '\\0' ' ' < /proc/$$/cmdline)\" >> '{log}'\n\
              echo \"claude was given: $*\"\n\
              if [ \"$2\" = remove ]; then exit 1; fi\n\
              if [ -e \"$(dirname \"$0\")/FAIL_ADD\" ]; then echo 'add failed' >&2; exit 3; fi\n",
             log = log.display()
         ),
-    )
-    .unwrap();
-    fs::set_permissions(&script, fs::Permissions::from_mode(0o755)).unwrap();
+    );
     log
+}
+
+/// Writes an executable file from a child process: a file this process held open for
+/// writing would be inherited by any process another test forks meanwhile, until that one
+/// execs, and running the file then fails with "Text file busy" (ETXTBSY).
+fn write_executable(path: &Path, text: &str) {
+    let mut writer = Command::new("sh")
+        .args(["-c", "cat > \"$1\" && chmod 755 \"$1\"", "sh"])
+        .arg(path)
+        .stdin(Stdio::piped())
+        .spawn()
+        .unwrap();
+    writer
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(text.as_bytes())
+        .unwrap();
+    assert!(
+        writer.wait().unwrap().success(),
+        "writing {}",
+        path.display()
+    );
 }
 
 #[test]

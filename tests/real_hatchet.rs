@@ -284,13 +284,22 @@ async fn every_read_tool_answers_from_the_real_objects() {
     assert_eq!(workflow["name"], "e2e-charge");
 
     // Runs: summary rows, and the API's rows with detail "full".
+    // Every page, as an agent pages: an engine the suite has run against before holds more
+    // runs than one page.
     let since = jiff::Timestamp::now() - jiff::SignedDuration::from_hours(6);
-    let runs = json_of(s, r, "list_runs", json!({"since": since.to_string()})).await;
+    let mut all_runs: Vec<Value> = Vec::new();
+    let mut offset = Some(0);
+    while let Some(at) = offset.filter(|at| *at < 2_000) {
+        let arguments = json!({"since": since.to_string(), "limit": 100, "offset": at});
+        let page = json_of(s, r, "list_runs", arguments).await;
+        all_runs.extend(rows(&page).iter().cloned());
+        offset = page["next_offset"].as_u64();
+    }
     let row_of = |id: &str| {
-        rows(&runs)
+        all_runs
             .iter()
             .find(|row| row["id"] == id)
-            .unwrap_or_else(|| panic!("list_runs has no row for {id}: {runs}"))
+            .unwrap_or_else(|| panic!("list_runs has no row for {id} in {} rows", all_runs.len()))
             .clone()
     };
     assert_eq!(row_of(&failed)["status"], "FAILED");

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 
 use crate::{
     config::{self, Config},
-    hatchet::{ApiError, Client, ClientOptions, ErrorKind},
+    hatchet::{ApiError, Client, ErrorKind},
     mcp::tools,
 };
 
@@ -31,7 +31,7 @@ pub async fn run(config: Result<Config, config::ConfigError>) -> Report {
     describe(&config, now, &mut text);
 
     let line = format!("  live read      GET {}", tenant_path(&config));
-    let answer = match Client::new(ClientOptions::from(&config)) {
+    let answer = match Client::new(crate::setup::client_options(&config)) {
         Ok(client) => client
             .get_tenant()
             .await

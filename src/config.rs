@@ -8,10 +8,7 @@ use std::{borrow::Cow, collections::HashSet, ffi::OsString, fmt, time::Duration}
 use reqwest::Url;
 use uuid::Uuid;
 
-use crate::{
-    redact::Redactor,
-    token::{self, TokenError},
-};
+use crate::token::{self, TokenError};
 
 pub const TOKEN_VAR: &str = "HATCHET_CLIENT_TOKEN";
 pub const SERVER_URL_VAR: &str = "HATCHET_CLIENT_SERVER_URL";
@@ -67,53 +64,24 @@ pub const VARIABLES: &[(&str, &str)] = &[
     ),
 ];
 
-use crate::mcp::{
-    output::{DEFAULT_MAX_RESULT_BYTES, HARD_MAX_RESULT_BYTES, MIN_MAX_RESULT_BYTES},
-    registry::Toolsets,
-    workflow_tools::WorkflowToolsSpec,
-};
+pub use crate::redact::Secret;
+use crate::toolsets::{Toolsets, WorkflowToolsSpec};
+
+/// No tool result is larger than this, whatever the configuration.
+pub const HARD_MAX_RESULT_BYTES: usize = 500_000;
+
+/// The default soft ceiling on a tool result (`HATCHET_MCP_MAX_RESULT_BYTES`): well under
+/// what MCP clients accept from one tool call (Claude Code's default is 25,000 tokens,
+/// about 100 KB of JSON).
+pub const DEFAULT_MAX_RESULT_BYTES: usize = 80_000;
+
+/// The smallest soft ceiling that still leaves room for one summary row.
+pub const MIN_MAX_RESULT_BYTES: usize = 4_000;
 
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 const MAX_TIMEOUT_SECS: u64 = 600;
 /// The most of a value any error message quotes.
 pub const MAX_ECHO_CHARS: usize = 60;
-
-/// A secret string whose `Debug` and `Display` never show it.
-#[derive(Clone)]
-pub struct Secret(String);
-
-impl Secret {
-    pub fn new(value: impl Into<String>) -> Self {
-        Self(value.into())
-    }
-
-    /// The secret itself, for the one place that needs it: the Authorization header.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-
-    /// Removes the secret, its fragments and its encodings from text that came from
-    /// elsewhere (see [`crate::redact`]). A client keeps one [`Redactor`] instead.
-    pub fn redact<'a>(&self, text: &'a str) -> Cow<'a, str> {
-        Redactor::new(&self.0).redact(text)
-    }
-
-    pub fn redactor(&self) -> Redactor {
-        Redactor::new(&self.0)
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Secret([REDACTED])")
-    }
-}
-
-impl fmt::Display for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("[REDACTED]")
-    }
-}
 
 /// Where a setting's value came from, so `check` and the logs can say.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -147,7 +115,7 @@ pub struct Config {
     /// Already normalised: lower-case, ending in `_`.
     pub namespace: Option<String>,
     pub timeout: Duration,
-    /// The soft ceiling on a tool result's size (see [`crate::mcp::output`]).
+    /// The soft ceiling on a tool result's size (the answers are cut to it when shaped).
     pub max_result_bytes: usize,
     /// Which groups of tools are registered (`HATCHET_MCP_TOOLSETS`).
     pub toolsets: Toolsets,

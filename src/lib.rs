@@ -11,6 +11,8 @@ pub mod install;
 pub mod logging;
 pub mod mcp;
 pub mod redact;
+pub mod setup;
 pub mod text;
 pub mod token;
+pub mod toolsets;
 pub mod work;

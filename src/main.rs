@@ -5,9 +5,10 @@ use std::{io::IsTerminal, process::ExitCode};
 
 use hatchet_mcp::{
     config::{self, Config},
-    hatchet::{Client, ClientOptions},
+    hatchet::Client,
     install,
     mcp::HatchetServer,
+    setup,
 };
 
 const NAME: &str = env!("CARGO_PKG_NAME");
@@ -274,7 +275,7 @@ fn install_client(request: &install::Request) -> ExitCode {
 }
 
 async fn serve(config: Config) -> Result<(), String> {
-    let client = Client::new(ClientOptions::from(&config)).map_err(|e| e.to_string())?;
+    let client = Client::new(setup::client_options(&config)).map_err(|e| e.to_string())?;
     tracing::info!(
         tenant = %config.tenant_id,
         server_url = %config.server_url,

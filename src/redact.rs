@@ -21,6 +21,7 @@
 use std::{
     borrow::Cow,
     collections::HashSet,
+    fmt,
     hash::{BuildHasherDefault, Hasher},
     sync::OnceLock,
 };
@@ -494,6 +495,43 @@ fn encode_base64(bytes: &[u8], alphabet: &[u8; 64]) -> String {
         }
     }
     out
+}
+
+/// A secret string whose `Debug` and `Display` never show it.
+#[derive(Clone)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    /// The secret itself, for the one place that needs it: the Authorization header.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// Removes the secret, its fragments and its encodings from text that came from
+    /// elsewhere (see [`Redactor`]). A client keeps one [`Redactor`] instead.
+    pub fn redact<'a>(&self, text: &'a str) -> Cow<'a, str> {
+        Redactor::new(&self.0).redact(text)
+    }
+
+    pub fn redactor(&self) -> Redactor {
+        Redactor::new(&self.0)
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret([REDACTED])")
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[REDACTED]")
+    }
 }
 
 #[cfg(test)]

@@ -68,8 +68,7 @@ use tokio::{
 use uuid::Uuid;
 
 use crate::{
-    config::{Config, Secret},
-    redact::Redactor,
+    redact::{Redactor, Secret},
     text, work,
 };
 
@@ -116,7 +115,8 @@ impl Default for RetryPolicy {
     }
 }
 
-/// Everything the client needs; usually built from [`Config`].
+/// Everything the client needs: plain values (the entry points fill them from the
+/// configuration; the client knows nothing of it).
 #[derive(Debug, Clone)]
 pub struct ClientOptions {
     pub base_url: Url,
@@ -129,14 +129,21 @@ pub struct ClientOptions {
     pub max_body_bytes: usize,
 }
 
-impl From<&Config> for ClientOptions {
-    fn from(config: &Config) -> Self {
+impl ClientOptions {
+    /// Options for a tenant at `base_url`, with the default retry policy and body limit.
+    pub fn new(
+        base_url: Url,
+        tenant_id: Uuid,
+        token: Secret,
+        read_only: bool,
+        deadline: Duration,
+    ) -> Self {
         Self {
-            base_url: config.server_url.clone(),
-            tenant_id: config.tenant_id,
-            token: config.token.clone(),
-            read_only: config.read_only,
-            deadline: config.timeout,
+            base_url,
+            tenant_id,
+            token,
+            read_only,
+            deadline,
             retry: RetryPolicy::default(),
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
         }

@@ -20,15 +20,8 @@ use super::{
 };
 use crate::text;
 
-/// No result is larger than this, whatever the configuration.
-pub const HARD_MAX_RESULT_BYTES: usize = 500_000;
-
-/// The default soft ceiling: well under what MCP clients accept from one tool call
-/// (Claude Code's default is 25,000 tokens, about 100 KB of JSON).
-pub const DEFAULT_MAX_RESULT_BYTES: usize = 80_000;
-
-/// The smallest soft ceiling that still leaves room for one summary row.
-pub const MIN_MAX_RESULT_BYTES: usize = 4_000;
+// The result-size bounds are settings (`HATCHET_MCP_MAX_RESULT_BYTES`): defined with them.
+pub use crate::config::{DEFAULT_MAX_RESULT_BYTES, HARD_MAX_RESULT_BYTES, MIN_MAX_RESULT_BYTES};
 
 /// Text values are never cut shorter than this when an object is shrunk to fit.
 const MIN_KEPT_CHARS: usize = 200;

@@ -23,10 +23,9 @@ use super::{
     tools::{triggered, wait_after_trigger},
     workflow_names::Workflow,
 };
+pub use crate::toolsets::{MAX_WORKFLOW_TOOLS, WorkflowToolsSpec, tool_name};
 use crate::{hatchet::runs::TriggerRun, redact::Redactor, text, work};
 
-/// The most workflow tools one server registers (`*` takes the first ones by name).
-pub const MAX_WORKFLOW_TOOLS: usize = 50;
 /// An input schema larger than this, as compact JSON, is not published: the tool takes
 /// `input` as one object instead.
 pub const MAX_SCHEMA_BYTES: usize = 4_096;
@@ -34,69 +33,6 @@ pub const MAX_SCHEMA_BYTES: usize = 4_096;
 pub const REFRESH_EVERY: Duration = Duration::from_secs(60);
 /// Nested local `$ref`s are inlined this deep; deeper (recursive) ones keep their `$defs`.
 const INLINE_DEPTH: usize = 8;
-
-/// Which workflows get a tool.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum WorkflowToolsSpec {
-    /// `*`: every workflow, up to [`MAX_WORKFLOW_TOOLS`].
-    All,
-    Named(Vec<String>),
-}
-
-impl WorkflowToolsSpec {
-    /// Parses the variable's value: `*`, or a comma list of workflow names. Two names that
-    /// make the same tool name are refused.
-    pub fn parse(text: &str) -> Result<Self, String> {
-        let names: Vec<String> = text
-            .split(',')
-            .map(str::trim)
-            .filter(|n| !n.is_empty())
-            .map(str::to_owned)
-            .collect();
-        if names.iter().any(|n| n == "*") {
-            return if names.len() == 1 {
-                Ok(Self::All)
-            } else {
-                Err("mixes `*` with names: give `*` alone, or names".into())
-            };
-        }
-        if names.is_empty() {
-            return Err("names no workflow: give `*` or a comma list of workflow names".into());
-        }
-        if names.len() > MAX_WORKFLOW_TOOLS {
-            return Err(format!(
-                "names {} workflows, more than {MAX_WORKFLOW_TOOLS}",
-                names.len()
-            ));
-        }
-        let mut seen: HashMap<String, &str> = HashMap::new();
-        for name in &names {
-            if let Some(other) = seen.insert(tool_name(name), name) {
-                return Err(format!(
-                    "names `{other}` and `{name}`, which would both be the tool `{}`: keep one",
-                    tool_name(name)
-                ));
-            }
-        }
-        Ok(Self::Named(names))
-    }
-}
-
-/// `run_<workflow>`, within MCP's tool-name rules: letters, digits, `_`, `-`, `.`, at most
-/// 128 characters.
-pub fn tool_name(workflow: &str) -> String {
-    let sanitized: String = workflow
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.') {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    format!("run_{sanitized}").chars().take(128).collect()
-}
 
 /// The registered workflow tools, and when they were last checked.
 pub struct WorkflowTools {

@@ -1,5 +1,5 @@
-//! The domains tools belong to, and the guidance `initialize` gives: the server's
-//! instructions are assembled from the tools actually registered (each piece of guidance is
+//! The guidance `initialize` gives (the domains themselves, [`Group`](crate::toolsets::Group),
+//! are settings): the server's instructions are assembled from the tools actually registered (each piece of guidance is
 //! shown only when every tool it names is), so they never name a tool the client cannot call.
 
 use super::{ToolSpec, Toolsets};
@@ -10,64 +10,6 @@ use crate::{
         summary,
     },
 };
-
-/// A tool's domain: the unit toolsets are picked in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Group {
-    Workflows,
-    Runs,
-    Tasks,
-    Workers,
-    Events,
-    /// Crons and scheduled runs.
-    Schedules,
-    Filters,
-    /// Queue and task metrics, rate limits, timings and traces.
-    Metrics,
-    /// One-call investigations (why did it fail, what is stuck, what changed): opt-in.
-    Diagnose,
-    /// Tenant-wide log search: opt-in.
-    Logs,
-    /// Incoming webhooks: opt-in.
-    Webhooks,
-}
-
-impl Group {
-    pub const ALL: [Group; 11] = [
-        Group::Workflows,
-        Group::Runs,
-        Group::Tasks,
-        Group::Workers,
-        Group::Events,
-        Group::Schedules,
-        Group::Filters,
-        Group::Metrics,
-        Group::Diagnose,
-        Group::Logs,
-        Group::Webhooks,
-    ];
-
-    /// The name configuration and docs use (`runs`).
-    pub fn name(self) -> &'static str {
-        match self {
-            Group::Workflows => "workflows",
-            Group::Runs => "runs",
-            Group::Tasks => "tasks",
-            Group::Workers => "workers",
-            Group::Events => "events",
-            Group::Schedules => "schedules",
-            Group::Filters => "filters",
-            Group::Metrics => "metrics",
-            Group::Diagnose => "diagnose",
-            Group::Logs => "logs",
-            Group::Webhooks => "webhooks",
-        }
-    }
-
-    pub fn from_name(name: &str) -> Option<Group> {
-        Group::ALL.into_iter().find(|g| g.name() == name)
-    }
-}
 
 /// One piece of guidance on a topic: shown when every tool it names is registered. Within a
 /// topic, the first piece whose tools are all registered is shown.
@@ -169,13 +111,5 @@ mod tests {
             declared.sort_unstable();
             assert_eq!(named, declared, "{}", guide.text);
         }
-    }
-
-    #[test]
-    fn group_names_round_trip() {
-        for group in Group::ALL {
-            assert_eq!(Group::from_name(group.name()), Some(group));
-        }
-        assert_eq!(Group::from_name("bulk"), None);
     }
 }

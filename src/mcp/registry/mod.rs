@@ -14,7 +14,6 @@ mod audit;
 mod call;
 mod group;
 mod live;
-mod toolsets;
 mod validate;
 
 use std::{
@@ -30,10 +29,10 @@ use rmcp::model::{Tool, ToolAnnotations};
 use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
 
+pub use crate::toolsets::{Group, Toolsets};
 pub use call::{Call, Offered, Progress, ToolContext};
-pub use group::{Group, instructions};
+pub use group::instructions;
 pub use live::{Registry, ToolSet, Withheld};
-pub use toolsets::Toolsets;
 pub use validate::SchemaError;
 
 use super::{

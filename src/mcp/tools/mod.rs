@@ -94,7 +94,7 @@ pub fn registry(toolsets: &Toolsets, read_only: bool) -> Registry {
 fn withheld_because(tool: &ToolSpec, toolsets: &Toolsets, read_only: bool) -> Option<Withheld> {
     if read_only && tool.is_mutating() {
         Some(Withheld::ReadOnly)
-    } else if !toolsets.includes(tool) {
+    } else if !toolsets.includes(tool.group, tool.in_default) {
         Some(Withheld::Toolset(tool.group))
     } else {
         None

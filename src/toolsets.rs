@@ -261,4 +261,22 @@ mod tests {
                 .starts_with("names no toolset")
         );
     }
+
+    #[test]
+    fn tool_names_follow_the_mcp_rules_and_collisions_are_refused() {
+        assert_eq!(tool_name("send-email"), "run_send-email");
+        assert_eq!(
+            tool_name("staging_Send Email/v2"),
+            "run_staging_Send_Email_v2"
+        );
+        assert_eq!(tool_name(&"x".repeat(300)).len(), 128);
+        let error = WorkflowToolsSpec::parse("send email, send_email").unwrap_err();
+        assert!(error.contains("run_send_email"), "{error}");
+        assert_eq!(
+            WorkflowToolsSpec::parse(" * ").unwrap(),
+            WorkflowToolsSpec::All
+        );
+        assert!(WorkflowToolsSpec::parse("*,etl").is_err());
+        assert!(WorkflowToolsSpec::parse(" , ").is_err());
+    }
 }

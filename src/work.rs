@@ -49,7 +49,8 @@ pub fn is_small_json(value: &serde_json::Value) -> bool {
             _ => true,
         }
     }
-    size(value, &mut INLINE_BYTES.clone())
+    let mut budget = INLINE_BYTES;
+    size(value, &mut budget)
 }
 
 /// Runs `work` on tokio's blocking pool, so the runtime thread goes on serving. A panic in

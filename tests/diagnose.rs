@@ -18,7 +18,7 @@ use support::{
     session::{Session, call, start, text},
 };
 use wiremock::{
-    Mock, MockServer, ResponseTemplate,
+    Mock, MockBuilder, MockServer, ResponseTemplate,
     matchers::{method, path, path_regex, query_param},
 };
 
@@ -723,8 +723,16 @@ fn the_diagnose_tools_are_read_only_and_opt_in() {
 /// higher priority), then checks every request against the contract. The call must
 /// succeed; its answer is returned.
 async fn degraded(tool: &str, arguments: Value, failure: Mock) -> Value {
+    degraded_by(tool, arguments, vec![failure]).await
+}
+
+/// As [`degraded`], with several mocks mounted over the full fake (an answer that sets up
+/// a failure, and the failure).
+async fn degraded_by(tool: &str, arguments: Value, mounts: Vec<Mock>) -> Value {
     let server = fake().await;
-    failure.with_priority(1).mount(&server).await;
+    for mount in mounts {
+        mount.with_priority(1).mount(&server).await;
+    }
     let context = Arc::new(ToolContext::new(client_at(&server.uri(), true), None));
     let spec = tools::all()
         .into_iter()
@@ -737,6 +745,15 @@ async fn degraded(tool: &str, arguments: Value, failure: Mock) -> Value {
     let text = answer.render(80_000).unwrap();
     assert_server_conforms(&server).await;
     serde_json::from_str(&text).unwrap()
+}
+
+/// What `matching` requests get: `rows` as the first of two pages.
+fn first_page_of_two(matching: MockBuilder, rows: Vec<Value>) -> Mock {
+    matching.respond_with(
+        ResponseTemplate::new(200).set_body_json(
+            json!({"rows": rows, "pagination": {"current_page": 1, "num_pages": 2}}),
+        ),
+    )
 }
 
 /// A GET of exactly `at` answering `status`.
@@ -835,26 +852,14 @@ async fn list_stuck_runs_keeps_the_newest_page_when_the_oldest_cannot_be_read() 
         "",
         (WORKFLOW, "etl"),
     )];
-    let first_of_two = Mock::given(method("GET"))
-        .and(path(runs.clone()))
-        .and(query_param("offset", "0"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(
-            json!({"rows": rows, "pagination": {"current_page": 1, "num_pages": 2}}),
-        ));
-    let server = fake().await;
-    first_of_two.with_priority(1).mount(&server).await;
+    let first_of_two = first_page_of_two(
+        Mock::given(method("GET"))
+            .and(path(runs.clone()))
+            .and(query_param("offset", "0")),
+        rows,
+    );
     let last = failing_with(runs, Some(("offset", "100")), 500);
-    let context = Arc::new(ToolContext::new(client_at(&server.uri(), true), None));
-    last.with_priority(1).mount(&server).await;
-    let spec = tools::all()
-        .into_iter()
-        .find(|t| t.name == "list_stuck_runs")
-        .unwrap();
-    let answer = spec
-        .call(Call::detached(context), json!({}).as_object().cloned())
-        .await
-        .unwrap_or_else(|error| panic!("the whole call failed: {error}"));
-    let stuck: Value = serde_json::from_str(&answer.render(80_000).unwrap()).unwrap();
+    let stuck = degraded_by("list_stuck_runs", json!({}), vec![first_of_two, last]).await;
     assert_eq!(stuck["runs"][0]["workflow_run_id"], WAITING, "{stuck}");
     says_unavailable(&stuck, "oldest", 500);
 }
@@ -938,7 +943,6 @@ async fn why_queued_gives_a_verdict_from_what_it_could_read_and_names_what_it_co
 #[tokio::test]
 async fn top_failing_workflows_counts_the_pages_it_read_when_a_later_one_fails() {
     let runs = format!("/api/v1/stable/tenants/{TENANT}/workflow-runs");
-    let server = fake().await;
     let rows = vec![run_row(
         RUN,
         "FAILED",
@@ -946,30 +950,15 @@ async fn top_failing_workflows_counts_the_pages_it_read_when_a_later_one_fails()
         "KeyError",
         (WORKFLOW, "etl"),
     )];
-    Mock::given(method("GET"))
-        .and(path(runs.clone()))
-        .and(query_param("statuses", "FAILED"))
-        .and(query_param("offset", "0"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(
-            json!({"rows": rows, "pagination": {"current_page": 1, "num_pages": 2}}),
-        ))
-        .with_priority(1)
-        .mount(&server)
-        .await;
-    failing_with(runs, Some(("offset", "100")), 500)
-        .with_priority(1)
-        .mount(&server)
-        .await;
-    let context = Arc::new(ToolContext::new(client_at(&server.uri(), true), None));
-    let spec = tools::all()
-        .into_iter()
-        .find(|t| t.name == "top_failing_workflows")
-        .unwrap();
-    let answer = spec
-        .call(Call::detached(context), json!({}).as_object().cloned())
-        .await
-        .unwrap_or_else(|error| panic!("the whole call failed: {error}"));
-    let failing: Value = serde_json::from_str(&answer.render(80_000).unwrap()).unwrap();
+    let first_of_two = first_page_of_two(
+        Mock::given(method("GET"))
+            .and(path(runs.clone()))
+            .and(query_param("statuses", "FAILED"))
+            .and(query_param("offset", "0")),
+        rows,
+    );
+    let last = failing_with(runs, Some(("offset", "100")), 500);
+    let failing = degraded_by("top_failing_workflows", json!({}), vec![first_of_two, last]).await;
     assert_eq!(failing["failed_runs"], 1, "{failing}");
     assert_eq!(failing["workflows"][0]["workflowName"], "etl");
     says_unavailable(&failing, "page 2", 500);

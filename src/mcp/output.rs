@@ -80,25 +80,36 @@ pub fn list(value: Value, page: Option<&Page>, keep_payloads: bool) -> Answer {
 }
 
 impl Answer {
-    /// Whether rendering this answer is quick enough to do in place ([`work::is_small_json`]).
+    /// The JSON the answer is made from, whatever its kind.
+    fn value(&self) -> &Value {
+        match self {
+            Answer::Item(value) | Answer::Narrowable { value, .. } | Answer::List { value, .. } => {
+                value
+            }
+        }
+    }
+
+    fn value_mut(&mut self) -> &mut Value {
+        match self {
+            Answer::Item(value) | Answer::Narrowable { value, .. } | Answer::List { value, .. } => {
+                value
+            }
+        }
+    }
+
+    /// Whether rendering this answer is quick enough to do in place
+    /// ([`crate::work::is_small_json`]).
     pub fn is_small(&self) -> bool {
-        let (Answer::Item(value) | Answer::Narrowable { value, .. } | Answer::List { value, .. }) =
-            self;
-        crate::work::is_small_json(value)
+        crate::work::is_small_json(self.value())
     }
 
     /// Keeps, of the answer's `next` (one call, `tool arg=value`, or a list of them), the
-    /// calls whose tool `offered` says the client can make; drops `next` if none is left.
+    /// calls `offered` says the client can make; drops `next` if none is left.
     pub fn keep_offered_steps(&mut self, offered: impl Fn(&str) -> bool) {
-        let (Answer::Item(value) | Answer::Narrowable { value, .. } | Answer::List { value, .. }) =
-            self;
-        let Some(map) = value.as_object_mut() else {
+        let Some(map) = self.value_mut().as_object_mut() else {
             return;
         };
-        let is_offered = |step: &Value| {
-            step.as_str()
-                .is_some_and(|step| offered(step.split(' ').next().unwrap_or_default()))
-        };
+        let is_offered = |step: &Value| step.as_str().is_some_and(&offered);
         let keep = match map.get_mut("next") {
             Some(Value::Array(steps)) => {
                 steps.retain(is_offered);

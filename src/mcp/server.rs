@@ -290,8 +290,10 @@ impl HatchetServer {
 
     /// Runs a tool on its own task: a panic becomes an error result, and a cancellation
     /// from the client aborts the task, dropping its HTTP request at once. The answer is
-    /// rendered within this server's result ceiling, off the runtime thread and within the
-    /// call's deadline (not yet redacted: the stdio front redacts every line it writes).
+    /// rendered within this server's result ceiling (off the runtime thread when large) and
+    /// within the call's deadline, then redacted: the stdio front redacts every line again on
+    /// its way out, and this keeps a result clean on any other transport too (the in-process
+    /// one the tests use).
     async fn run(
         &self,
         tool: &ToolSpec,
@@ -328,7 +330,7 @@ impl HatchetServer {
         let small = answer.is_small();
         let shape = move || {
             let mut answer = answer;
-            answer.keep_offered_steps(|tool| offered.has(tool));
+            answer.keep_offered_steps(|step| offered.offers_step(step));
             let text = answer.render(max_bytes)?;
             Ok(redactor.redact(&text).into_owned())
         };

@@ -58,12 +58,10 @@ impl Offered {
         self.only.as_ref().is_none_or(|only| only.contains(tool))
     }
 
-    /// The steps (`get_task_logs task_run_id=…`) whose tool, their first word, is offered.
-    pub fn steps(&self, steps: impl IntoIterator<Item = String>) -> Vec<String> {
-        steps
-            .into_iter()
-            .filter(|step| self.has(step.split(' ').next().unwrap_or_default()))
-            .collect()
+    /// Whether the tool of `step`, a call written `tool arg=value ...` (its first word), is
+    /// offered.
+    pub fn offers_step(&self, step: &str) -> bool {
+        self.has(step.split(' ').next().unwrap_or_default())
     }
 
     /// `text` when `tool` is offered, for a hint that names it; otherwise `instead`.
@@ -85,7 +83,7 @@ impl Offered {
     /// `what (how)`, where `how` is a call (`list_runs offset=100`), when its tool is
     /// offered; otherwise `what` alone.
     pub fn via(&self, what: &str, how: &str) -> String {
-        if self.has(how.split(' ').next().unwrap_or_default()) {
+        if self.offers_step(how) {
             format!("{what} ({how})")
         } else {
             what.to_owned()

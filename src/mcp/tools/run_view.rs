@@ -6,12 +6,10 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::mcp::summary::{
-    self, Field, How, MAX_SUMMARY_TEXT_CHARS, PAYLOAD_FIELDS, Summary, When,
-};
+use crate::mcp::summary::{self, Field, How, MAX_SUMMARY_TEXT_CHARS, Summary, When};
 
 /// What `get_run` answers, for the tool reference.
-pub const DESCRIBED: &str = "By default the run and each task as a `list_runs` summary row (the run with its `workflowId`; a task's `run` only when it is another run), `dag`: each task's children by name (when the names stand for the steps), and each task event as a row: `at` (timestamp, to the second), `task` (taskDisplayName), `type` (eventType), `message` and `error` (cut to 300 characters), `retries` (when above 0). The workflow's config is left out. `include_payloads` adds the run's and each task's `input` and `output`; `detail: \"full\"` returns the API's object whole (payloads still only with `include_payloads`).";
+pub const DESCRIBED: &str = "By default the run and each task as a `list_runs` summary row (the run with its `workflowId`; a task's `run` only when it is another run), `dag`: each task's children by name (when the names stand for the steps), and each task event as a row: `at` (timestamp, to the second), `task` (taskDisplayName), `type` (eventType), `message` and `error` (cut to 300 characters), `retries` (when above 0). The workflow's config is left out. `include_payloads` adds the run's and each task's `input` and `output`; `detail: \"full\"` returns the API's object whole, payloads included.";
 
 /// A task event of a run, as a row: when, which task, what happened.
 const RUN_EVENTS: Summary = Summary {
@@ -90,30 +88,6 @@ pub fn compact(details: Value, keep_payloads: bool) -> Value {
         );
     }
     Value::Object(view)
-}
-
-/// The API's answer whole, less the payloads (run and task `input`/`output`, each event's
-/// `output`) unless `keep_payloads`.
-pub fn full(mut details: Value, keep_payloads: bool) -> Value {
-    if keep_payloads {
-        return details;
-    }
-    let strip = |value: &mut Value| {
-        if let Some(object) = value.as_object_mut() {
-            for field in PAYLOAD_FIELDS {
-                object.remove(field);
-            }
-        }
-    };
-    if let Some(run) = details.get_mut("run") {
-        strip(run);
-    }
-    for list in ["tasks", "taskEvents"] {
-        if let Some(Value::Array(items)) = details.get_mut(list) {
-            items.iter_mut().for_each(strip);
-        }
-    }
-    details
 }
 
 /// The DAG as `{task: [children]}` by task name, from the API's `shape` (one entry per
@@ -203,16 +177,6 @@ mod tests {
         let with_payloads = compact(details(), true);
         assert_eq!(with_payloads["run"]["input"], json!({"order": 7}));
         assert_eq!(with_payloads["tasks"][0]["output"], json!({"rows": 1}));
-    }
-
-    #[test]
-    fn full_is_the_api_answer_less_payloads_unless_asked() {
-        let whole = full(details(), false);
-        assert!(whole["run"].get("input").is_none());
-        assert!(whole["tasks"][0].get("output").is_none());
-        assert!(whole["taskEvents"][0].get("output").is_none());
-        assert_eq!(whole["shape"], details()["shape"]);
-        assert_eq!(full(details(), true), details());
     }
 
     #[test]

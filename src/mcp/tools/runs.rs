@@ -121,7 +121,8 @@ async fn get_run(ctx: Call, args: GetRunArgs) -> ToolResult {
     let keep = args.include_payloads;
     let run = match args.detail.unwrap_or_default() {
         Detail::Summary => run_view::compact(details, keep),
-        Detail::Full => run_view::full(details, keep),
+        // The whole object is what `detail: "full"` asks for, payloads included.
+        Detail::Full => details,
     };
     let page = dashboard::Page::Run(run_id);
     Ok(output::narrowable(

@@ -12,7 +12,7 @@
 #[path = "../tests/support/mod.rs"]
 mod support;
 
-#[path = "../tests/real_hatchet/proxy.rs"]
+#[path = "../tests/suite/real_hatchet/proxy.rs"]
 mod proxy;
 
 use std::{

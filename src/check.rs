@@ -116,7 +116,7 @@ fn printable(client: &Client, text: &str) -> String {
         .chars()
         .filter(|c| !c.is_control())
         .collect();
-    config::cut(&visible, MAX_CHARS).into_owned()
+    crate::text::cut(&visible, MAX_CHARS)
 }
 
 fn describe(config: &Config, now: jiff::Timestamp, text: &mut String) {

@@ -114,7 +114,10 @@ impl Cli<'_> {
             Ok(Some(Value(value))) => (false, value.to_string_lossy().into_owned()),
             // lexopt's own messages quote the value; this one never does.
             Err(lexopt::Error::UnexpectedValue { option, .. }) => {
-                let problem = format!("{} takes no value", config::safe_echo(&option, self.token));
+                let problem = format!(
+                    "{} takes no value",
+                    hatchet_mcp::redact::safe_echo(&option, self.token)
+                );
                 return Err(UsageError { problem, scope });
             }
             Err(_) => {
@@ -126,7 +129,7 @@ impl Cli<'_> {
     }
 
     fn unexpected(&self, arg: &Arg, scope: Option<Sub>) -> UsageError {
-        let text = config::safe_echo(&arg.text, self.token);
+        let text = hatchet_mcp::redact::safe_echo(&arg.text, self.token);
         let problem = match scope {
             Some(sub) => format!("unexpected argument {text} after `{}`", sub.name()),
             None => format!("unexpected argument {text}"),

@@ -35,6 +35,52 @@ pub fn decode_claims(token: &str) -> Result<Claims, TokenError> {
         .map_err(|_| TokenError::BadClaims)
 }
 
+/// What was removed from around the token: people paste `Bearer <jwt>` from a header, or a
+/// quoted string from a shell or a JSON file, and Hatchet would refuse either as sent.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TokenCleanup {
+    pub bearer: bool,
+    pub quotes: bool,
+}
+
+impl TokenCleanup {
+    pub fn describe(self) -> Option<&'static str> {
+        match (self.bearer, self.quotes) {
+            (true, true) => Some("a leading `Bearer ` and quotes were removed"),
+            (true, false) => Some("a leading `Bearer ` was removed"),
+            (false, true) => Some("quotes around the token were removed"),
+            (false, false) => None,
+        }
+    }
+}
+
+/// Strips white space, quotes and a leading `Bearer ` (any case), in any nesting.
+pub fn clean_token(raw: &str) -> (String, TokenCleanup) {
+    let mut cleanup = TokenCleanup::default();
+    let mut token = raw.trim();
+    loop {
+        // A JWT never contains a quote, so stray ones at either end are safe to drop.
+        let unquoted = token.trim_matches(['"', '\'']);
+        if unquoted.len() != token.len() {
+            cleanup.quotes = true;
+            token = unquoted.trim();
+            continue;
+        }
+        match strip_bearer(token) {
+            Some(rest) => {
+                cleanup.bearer = true;
+                token = rest.trim();
+            }
+            None => return (token.to_owned(), cleanup),
+        }
+    }
+}
+
+fn strip_bearer(token: &str) -> Option<&str> {
+    let (scheme, rest) = token.split_at_checked(6)?;
+    (scheme.eq_ignore_ascii_case("bearer") && rest.starts_with(char::is_whitespace)).then_some(rest)
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;

@@ -46,7 +46,8 @@ impl Client {
     pub async fn cel_debug(&self, body: &CelDebug) -> Result<Value, ApiError> {
         self.send(
             self.stable_tenant(Method::POST, &["cel", "debug"])
-                .body(body),
+                .body(body)
+                .reading(),
         )
         .await
     }

@@ -4,7 +4,7 @@
 
 use similar::{ChangeTag, TextDiff};
 
-use crate::{config, redact::Redactor};
+use crate::redact::Redactor;
 
 /// Lines of context around each change.
 const CONTEXT: usize = 3;
@@ -82,7 +82,7 @@ fn is_secret(key: Option<&str>, value: &str) -> bool {
         .any(|word| key.contains(word))
             || key.ends_with("KEY")
     });
-    secret_key || config::safe_echo(value, None).starts_with("(value not shown")
+    secret_key || crate::redact::safe_echo(value, None).starts_with("(value not shown")
 }
 
 /// Byte ranges of the JSON string literals in `line`, quotes included.

@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 pub use args::{Parsed, parse};
 pub use clients::{Client, TokenStyle};
 
-use crate::config::{self, ConfigError, READ_ONLY_VAR, TOKEN_VAR, TOOLSETS_VAR};
+use crate::config::{ConfigError, READ_ONLY_VAR, TOKEN_VAR, TOOLSETS_VAR};
 
 /// The server name written when `--name` is not given.
 pub const DEFAULT_NAME: &str = "hatchet";
@@ -175,7 +175,7 @@ fn required_token(token: Option<&str>, why: &str) -> Result<String, Failure> {
              (e.g. `read -rs {TOKEN_VAR} && export {TOKEN_VAR}`; dashboard: Settings > API Tokens)"
         ))
     })?;
-    let (token, _) = config::clean_token(token);
+    let (token, _) = crate::token::clean_token(token);
     crate::token::decode_claims(&token)
         .map_err(|e| Failure::config(ConfigError::BadToken(e).to_string()))?;
     Ok(token)
@@ -222,7 +222,7 @@ pub fn valid_name(name: &str) -> bool {
 
 /// `safe_echo`, for a value from the command line.
 fn echo(value: &str, token: Option<&str>) -> String {
-    config::safe_echo(value, token)
+    crate::redact::safe_echo(value, token)
 }
 
 /// `hatchet-mcp install --help`.

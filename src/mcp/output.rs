@@ -40,6 +40,10 @@ pub struct TooLarge {
 pub enum Answer {
     /// One object, whole (nulls dropped).
     Item(Value),
+    /// What a mutating call would do, and did not do (a bulk action's dry run, or one
+    /// refused for want of a valid confirm token): shown as an [`Answer::Item`]; the call's
+    /// audit line says `preview`.
+    Preview(Value),
     /// One object, with the calls that read its parts one at a time: said in the `note`
     /// when the object had to be cut to fit.
     Narrowable { value: Value, narrower: String },
@@ -49,6 +53,10 @@ pub enum Answer {
         value: Value,
         page: Option<Page>,
         keep_payloads: bool,
+        /// `detail: "full"`: the rows as the API gave them, whatever the tool's summary.
+        whole_rows: bool,
+        /// The tool's summary ([`ToolSpec::lists`](super::registry::ToolSpec::lists)),
+        /// set as the call ends unless the rows are wanted whole.
         summary: Option<&'static Summary>,
     },
 }
@@ -56,6 +64,11 @@ pub enum Answer {
 /// A single object, whole: nulls dropped, compact.
 pub fn item(value: Value) -> Answer {
     Answer::Item(value)
+}
+
+/// What a mutating call would do and did not do (see [`Answer::Preview`]).
+pub fn preview(value: Value) -> Answer {
+    Answer::Preview(value)
 }
 
 /// A single object, and how to read what a cut leaves out of it (`narrower`, a sentence
@@ -75,6 +88,7 @@ pub fn list(value: Value, page: Option<&Page>, keep_payloads: bool) -> Answer {
         value,
         page: page.copied(),
         keep_payloads,
+        whole_rows: false,
         summary: None,
     }
 }
@@ -83,17 +97,19 @@ impl Answer {
     /// The JSON the answer is made from, whatever its kind.
     fn value(&self) -> &Value {
         match self {
-            Answer::Item(value) | Answer::Narrowable { value, .. } | Answer::List { value, .. } => {
-                value
-            }
+            Answer::Item(value)
+            | Answer::Preview(value)
+            | Answer::Narrowable { value, .. }
+            | Answer::List { value, .. } => value,
         }
     }
 
     fn value_mut(&mut self) -> &mut Value {
         match self {
-            Answer::Item(value) | Answer::Narrowable { value, .. } | Answer::List { value, .. } => {
-                value
-            }
+            Answer::Item(value)
+            | Answer::Preview(value)
+            | Answer::Narrowable { value, .. }
+            | Answer::List { value, .. } => value,
         }
     }
 
@@ -123,23 +139,26 @@ impl Answer {
         }
     }
 
-    /// A list whose rows are `summary`'s projection of the API's, unless `detail` asks for
-    /// them whole. A single object stays whole.
-    pub fn summarised(self, summary: &'static Summary, detail: Option<Detail>) -> Answer {
-        match self {
-            Answer::List {
-                value,
-                page,
-                keep_payloads,
-                ..
-            } => Answer::List {
-                value,
-                page,
-                keep_payloads,
-                summary: (detail.unwrap_or_default() == Detail::Summary).then_some(summary),
-            },
-            item => item,
+    /// A list whose rows stay as the API gave them when `detail` is `full`; otherwise
+    /// they are the tool's summary rows. A single object is not changed.
+    pub fn detail(mut self, detail: Option<Detail>) -> Answer {
+        if let Answer::List { whole_rows, .. } = &mut self {
+            *whole_rows = detail.unwrap_or_default() == Detail::Full;
         }
+        self
+    }
+
+    /// A list's rows projected by `summary` (the tool's), unless they are wanted whole.
+    pub(super) fn summarised_by(mut self, summary: Option<&'static Summary>) -> Answer {
+        if let Answer::List {
+            whole_rows: false,
+            summary: slot,
+            ..
+        } = &mut self
+        {
+            *slot = summary;
+        }
+        self
     }
 
     /// The text sent to the client: at most `max_bytes` (itself capped at
@@ -147,7 +166,7 @@ impl Answer {
     pub fn render(self, max_bytes: usize) -> Result<String, TooLarge> {
         let limit = max_bytes.min(HARD_MAX_RESULT_BYTES);
         let text = match self {
-            Answer::Item(mut value) => {
+            Answer::Item(mut value) | Answer::Preview(mut value) => {
                 prune_nulls(&mut value);
                 fit_item(value, limit, None)
             }
@@ -167,6 +186,7 @@ impl Answer {
                 page,
                 keep_payloads,
                 summary,
+                ..
             } => {
                 prune_nulls(&mut value);
                 // The engine answers an empty list as `{}` (traces) or `rows: null`: a list

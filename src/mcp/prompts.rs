@@ -12,10 +12,8 @@ use rmcp::{
 use serde_json::Value;
 use uuid::Uuid;
 
-use super::{
-    args::JsonObject,
-    registry::{Registry, Withheld},
-};
+use super::{args::JsonObject, registry::Withheld};
+use crate::mcp::tools::Registry;
 use crate::text::preview;
 
 const DEFAULT_HOURS: u32 = 24;

@@ -6,15 +6,15 @@ use serde_json::Value;
 
 use super::{
     args::{DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT},
-    registry::ToolSpec,
-    summary::{self, MAX_SUMMARY_TEXT_CHARS},
+    summary::MAX_SUMMARY_TEXT_CHARS,
+    tools::ToolSpec,
 };
 
 /// `docs/tools.md`.
 pub fn tools_markdown(tools: &[ToolSpec]) -> String {
     let mut out = format!(
         "# Tool reference\n\n\
-         <!-- Generated from the tool registry by `UPDATE_DOCS=1 cargo test --test docs`; do not edit by hand. -->\n\n\
+         <!-- Generated from the tool registry by `UPDATE_DOCS=1 cargo test --test suite docs::`; do not edit by hand. -->\n\n\
          Every tool returns one text block of compact JSON, or an `isError` result whose text says what went wrong and what to try.\n\
          Ids are UUIDs, checked before anything is sent; a `workflow_ids` filter takes workflow names as well (looked up once a minute, namespace applied). Times (`since`, `until`) take RFC 3339 with any offset, or a duration ago (`90m`, `6h`, `7d`).\n\
          Paged lists take `limit` (1 to {MAX_PAGE_LIMIT}, default {DEFAULT_PAGE_LIMIT}) and `offset` (default 0) and answer with `next_offset` (`null` on the last page).\n\
@@ -55,7 +55,7 @@ fn tool_section(tool: &ToolSpec) -> String {
         "\n### `{}`: {}\n\n{}\n\n- REST: `{}`\n- Group: {toolset}\n- Annotations: readOnly={read_only}, destructive={destructive}, idempotent={idempotent}, openWorld=true\n",
         tool.name, tool.title, tool.description, tool.rest
     );
-    if let Some(summary) = summary::of(&tool.name) {
+    if let Some(summary) = tool.summary {
         out.push_str(&format!("- Summary rows: {}\n", summary.describe()));
     }
     if let Some(view) = super::tools::answer_view(&tool.name) {

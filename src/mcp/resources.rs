@@ -16,7 +16,7 @@ use rmcp::{
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::{args::JsonObject, registry::Registry};
+use super::{args::JsonObject, tools::Registry};
 
 const JSON: &str = "application/json";
 

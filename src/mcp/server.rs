@@ -22,14 +22,12 @@ use serde_json::json;
 use super::{
     args::JsonObject,
     prompts,
-    registry::{
-        self, Call, DEADLINE_GRACE, Offered, Registry, ToolContext, ToolError, ToolSpec, Toolsets,
-        Withheld,
-    },
+    registry::{DEADLINE_GRACE, Offered, ToolError, Toolsets, Withheld},
     resources::{self, ResourceRef},
     tools,
     workflow_tools::{WorkflowTools, WorkflowToolsSpec},
 };
+use crate::mcp::tools::{Call, Registry, ToolContext, ToolSpec};
 use crate::{hatchet::Client, redact::Redactor, work};
 
 #[derive(Clone)]
@@ -46,7 +44,7 @@ impl HatchetServer {
     /// A server with the tools `toolsets` and the client's mode allow.
     pub fn new(client: Client, namespace: Option<String>, toolsets: &Toolsets) -> Self {
         let registry = tools::registry(toolsets, client.read_only());
-        let instructions = registry::instructions(&client, toolsets, registry.snapshot().tools());
+        let instructions = tools::instructions(&client, toolsets, registry.snapshot().tools());
         let mut ctx = ToolContext::new(client, namespace);
         ctx.toolsets = toolsets.clone();
         ctx.offered = Offered::only(registry.snapshot().tools().iter().map(|t| t.name.as_ref()));

@@ -26,8 +26,9 @@ use uuid::Uuid;
 
 use super::{
     args::{ArgError, WorkflowRef},
-    registry::{ToolContext, ToolError},
+    registry::ToolError,
 };
+use crate::mcp::tools::ToolContext;
 use crate::{hatchet::workflows::ListWorkflows, text, work};
 
 /// How long a listing of the tenant's workflows is trusted.

@@ -19,11 +19,12 @@ use uuid::Uuid;
 use super::{
     args::JsonObject,
     output,
-    registry::{About, Call, Effect, Group, Registry, ToolContext, ToolError, ToolSpec},
+    registry::{About, Effect, Group, ToolError},
     tools::{triggered, wait_after_trigger},
     workflow_names::Workflow,
 };
 mod schema;
+use crate::mcp::tools::{Call, Registry, ToolContext, ToolSpec};
 pub use crate::toolsets::{MAX_WORKFLOW_TOOLS, WorkflowToolsSpec, tool_name};
 use crate::{hatchet::runs::TriggerRun, redact::Redactor, text, work};
 use schema::{NotUsed, typed_schema};

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use hatchet_mcp::mcp::registry::ToolSpec;
+use hatchet_mcp::mcp::tools::ToolSpec;
 use hatchet_mcp::{
     config::Secret,
     hatchet::{Client, ClientOptions, RetryPolicy},

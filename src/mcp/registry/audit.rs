@@ -7,8 +7,8 @@ use serde_json::Value;
 
 use super::{Targets, ToolError, ToolResult};
 use crate::{
-    hatchet::Client,
     mcp::{args::JsonObject, output::Answer},
+    redact::Redactor,
 };
 
 /// One mutating call's audit line. Written when the call ends, or, if the client cancels
@@ -27,11 +27,11 @@ impl AuditLine {
         tool: &str,
         targets: Targets,
         arguments: Option<&JsonObject>,
-        client: &Client,
+        redactor: &Redactor,
     ) -> Self {
         Self {
             tool: tool.to_owned(),
-            targets: audit_targets(targets, arguments, client),
+            targets: audit_targets(targets, arguments, redactor),
             started: Instant::now(),
             finished: false,
         }
@@ -45,9 +45,9 @@ impl AuditLine {
             Err(ToolError::OutcomeUnknown { .. }) => "unknown",
             Err(_) => "error",
         };
-        // A bulk tool that only previewed (by default, or refusing a stale confirm) says so
-        // in its answer.
-        let previewed = matches!(result, Ok(Answer::Item(answer)) if answer.get("executed") == Some(&Value::Bool(false)));
+        // A tool that only previewed (a bulk action by default, or refusing a stale
+        // confirm token) answered a preview.
+        let previewed = matches!(result, Ok(Answer::Preview(_)));
         self.write(if previewed { "preview" } else { "execute" }, outcome);
     }
 
@@ -72,8 +72,8 @@ const AUDIT_TARGETS_CHARS: usize = 2_000;
 
 /// A value as an audit line shows it: redacted, control characters escaped (a newline in
 /// an argument cannot forge a second line), then cut to [`AUDIT_VALUE_CHARS`].
-fn audit_value(text: &str, client: &Client) -> String {
-    let escaped: String = client
+fn audit_value(text: &str, redactor: &Redactor) -> String {
+    let escaped: String = redactor
         .redact(text)
         .chars()
         .flat_map(|c| {
@@ -91,13 +91,13 @@ fn audit_value(text: &str, client: &Client) -> String {
 /// declares as its targets ([`Targets`]), never anything else it was sent; `filter` (with
 /// the filter's ids) for a tool that acts on a filter and was given no target; `none` when
 /// there is nothing to name. Long id lists are cut, with the count.
-fn audit_targets(targets: Targets, arguments: Option<&JsonObject>, client: &Client) -> String {
+fn audit_targets(targets: Targets, arguments: Option<&JsonObject>, redactor: &Redactor) -> String {
     let given = |names: &[&str]| -> Vec<String> {
         names
             .iter()
             .filter_map(|name| {
                 let value = arguments?.get(*name).filter(|v| !v.is_null())?;
-                Some(format!("{name}={}", audit_values(value, client)))
+                Some(format!("{name}={}", audit_values(value, redactor)))
             })
             .collect()
     };
@@ -117,7 +117,7 @@ fn audit_targets(targets: Targets, arguments: Option<&JsonObject>, client: &Clie
 
 /// One target's value (or values), as the line shows it: at most twenty, each
 /// redacted, escaped and cut, then how many more.
-fn audit_values(value: &Value, client: &Client) -> String {
+fn audit_values(value: &Value, redactor: &Redactor) -> String {
     const SHOWN_VALUES: usize = 20;
     let items = match value {
         Value::Array(items) => items.as_slice(),
@@ -130,7 +130,7 @@ fn audit_values(value: &Value, client: &Client) -> String {
         .map(|v| {
             audit_value(
                 &v.as_str().map_or_else(|| v.to_string(), str::to_owned),
-                client,
+                redactor,
             )
         })
         .collect::<Vec<_>>()
@@ -147,6 +147,7 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+    use crate::mcp::registry::Context as _;
     use crate::mcp::registry::tests::context;
 
     const BULK: Targets = Targets {
@@ -155,7 +156,7 @@ mod tests {
     };
 
     fn targets(declared: Targets, arguments: Value) -> String {
-        audit_targets(declared, arguments.as_object(), &context(false).client)
+        audit_targets(declared, arguments.as_object(), context(false).redactor())
     }
 
     #[test]

@@ -1,7 +1,8 @@
-//! What a handler works with: the server-wide [`ToolContext`] and, per call, a [`Call`]
-//! carrying the client's progress token, the call's cancellation and the peer.
+//! What a handler works with: the server-wide context (any [`Context`]: the catalogue's is
+//! its `ToolContext`) and, per call, a [`Call`] carrying the client's progress token, the
+//! call's cancellation, the peer and the deadline.
 
-use std::{collections::HashSet, ops::Deref, sync::Arc};
+use std::{collections::HashSet, ops::Deref, sync::Arc, time::Duration};
 
 use rmcp::{
     RoleServer,
@@ -10,31 +11,19 @@ use rmcp::{
 };
 use tokio_util::sync::CancellationToken;
 
-use super::{ToolError, Toolsets};
-use crate::{
-    hatchet::Client,
-    mcp::{args::JsonObject, output, workflow_names::WorkflowNames},
-    work::Deadline,
-};
+use super::ToolError;
+use crate::{mcp::args::JsonObject, redact::Redactor, work::Deadline};
 
-/// What every call shares: the Hatchet client and the server's settings.
-pub struct ToolContext {
-    pub client: Client,
-    /// `HATCHET_CLIENT_NAMESPACE`, normalised (`staging_`).
-    pub namespace: Option<String>,
-    /// The soft result ceiling (`HATCHET_MCP_MAX_RESULT_BYTES`): see [`output`].
-    pub max_result_bytes: usize,
-    /// The toolsets this server registers (`HATCHET_MCP_TOOLSETS`), as `whoami` reports them.
-    pub toolsets: Toolsets,
-    /// When the API token expires (its `exp` claim), if it says.
-    pub token_expires_at: Option<jiff::Timestamp>,
-    /// Keys the bulk tools' confirm tokens. Derived from the API token, so a token outlives
-    /// the process that issued it, yet only a holder of the API token can make one.
-    confirm_key: ring::hmac::Key,
-    /// Workflow names to ids, listed at most once a minute.
-    pub(crate) workflow_names: WorkflowNames,
-    /// The tools this server registers: the only ones an answer may send the agent to.
-    pub offered: Offered,
+/// What the registry needs of the context every call shares; the rest of it is the
+/// handlers' business.
+pub trait Context: Send + Sync + 'static {
+    /// How long one call may take (its requests and its work on the answers).
+    fn call_deadline(&self) -> Duration;
+    /// Whether the server is read-only: a mutating tool is then refused when called (it
+    /// is not registered either).
+    fn read_only(&self) -> bool;
+    /// The redaction an audit line's values pass.
+    fn redactor(&self) -> &Redactor;
 }
 
 /// The tools an answer may name as a next step: those the server registers. An answer's
@@ -91,38 +80,10 @@ impl Offered {
     }
 }
 
-impl ToolContext {
-    pub fn new(client: Client, namespace: Option<String>) -> Self {
-        Self {
-            confirm_key: client.derived_key("hatchet-mcp confirm v1"),
-            client,
-            namespace,
-            max_result_bytes: output::DEFAULT_MAX_RESULT_BYTES,
-            workflow_names: WorkflowNames::default(),
-            toolsets: Toolsets::default(),
-            token_expires_at: None,
-            offered: Offered::default(),
-        }
-    }
-
-    /// The key of the bulk tools' confirm tokens.
-    pub fn confirm_key(&self) -> &ring::hmac::Key {
-        &self.confirm_key
-    }
-
-    /// Prefixes a workflow name or event key with the namespace, as the official SDKs do.
-    pub fn namespaced(&self, name: &str) -> String {
-        match &self.namespace {
-            Some(ns) if !name.starts_with(ns.as_str()) => format!("{ns}{name}"),
-            _ => name.to_owned(),
-        }
-    }
-}
-
-/// One call: the shared context (a `Call` derefs to [`ToolContext`], so `call.client`
-/// works), plus what belongs to this call alone.
-pub struct Call {
-    context: Arc<ToolContext>,
+/// One call: the shared context (a `Call` derefs to it, so `call.client` works for the
+/// catalogue's), plus what belongs to this call alone.
+pub struct Call<C> {
+    context: Arc<C>,
     /// Reports progress to the client; a no-op when the call carried no `progressToken`.
     pub progress: Progress,
     /// Cancelled when the client sends `notifications/cancelled` for this call. The server
@@ -138,15 +99,15 @@ pub struct Call {
     arguments_as_sent: JsonObject,
 }
 
-impl Call {
+impl<C: Context> Call<C> {
     /// A call made by a client in a session.
-    pub fn from_request(context: Arc<ToolContext>, request: &RequestContext<RoleServer>) -> Self {
+    pub fn from_request(context: Arc<C>, request: &RequestContext<RoleServer>) -> Self {
         let progress = match request.meta.get_progress_token() {
             Some(token) => Progress::to(request.peer.clone(), token),
             None => Progress::none(),
         };
         Self {
-            deadline: Deadline::starting_now(context.client.deadline()),
+            deadline: Deadline::starting_now(context.call_deadline()),
             context,
             progress,
             cancelled: request.ct.clone(),
@@ -156,9 +117,9 @@ impl Call {
     }
 
     /// A call outside any session (tests, internal use): no progress, never cancelled.
-    pub fn detached(context: Arc<ToolContext>) -> Self {
+    pub fn detached(context: Arc<C>) -> Self {
         Self {
-            deadline: Deadline::starting_now(context.client.deadline()),
+            deadline: Deadline::starting_now(context.call_deadline()),
             context,
             progress: Progress::none(),
             cancelled: CancellationToken::new(),
@@ -189,10 +150,10 @@ impl Call {
     }
 }
 
-impl Deref for Call {
-    type Target = ToolContext;
+impl<C> Deref for Call<C> {
+    type Target = C;
 
-    fn deref(&self) -> &ToolContext {
+    fn deref(&self) -> &C {
         &self.context
     }
 }
@@ -231,17 +192,5 @@ impl Progress {
         if let Err(error) = target.peer.notify_progress(param).await {
             tracing::debug!(%error, "progress notification not sent");
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use crate::mcp::registry::tests::context;
-
-    #[test]
-    fn namespace_prefixes_once() {
-        let ctx = context(true);
-        assert_eq!(ctx.namespaced("etl"), "staging_etl");
-        assert_eq!(ctx.namespaced("staging_etl"), "staging_etl");
     }
 }

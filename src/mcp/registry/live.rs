@@ -11,24 +11,24 @@ use rmcp::{
     service::{Peer, SubscriptionContext, SubscriptionSink},
 };
 
-use super::{Group, ToolSpec};
+use super::{Context, Group, ToolSpec};
 
 /// One version of the registered tools, with `tools/list` built once, when first asked
 /// for (not before `initialize` is answered: it generates every tool's schema).
-pub struct ToolSet {
-    tools: Vec<Arc<ToolSpec>>,
+pub struct ToolSet<C> {
+    tools: Vec<Arc<ToolSpec<C>>>,
     listed: OnceLock<Vec<Tool>>,
 }
 
-impl ToolSet {
-    fn new(tools: Vec<Arc<ToolSpec>>) -> Self {
+impl<C: Context> ToolSet<C> {
+    fn new(tools: Vec<Arc<ToolSpec<C>>>) -> Self {
         Self {
             tools,
             listed: OnceLock::new(),
         }
     }
 
-    pub fn tools(&self) -> &[Arc<ToolSpec>] {
+    pub fn tools(&self) -> &[Arc<ToolSpec<C>>] {
         &self.tools
     }
 
@@ -38,7 +38,7 @@ impl ToolSet {
             .get_or_init(|| self.tools.iter().map(|t| t.to_mcp()).collect())
     }
 
-    pub fn find(&self, name: &str) -> Option<&Arc<ToolSpec>> {
+    pub fn find(&self, name: &str) -> Option<&Arc<ToolSpec<C>>> {
         self.tools.iter().find(|t| t.name == name)
     }
 }
@@ -61,15 +61,15 @@ pub enum Withheld {
     Toolset(Group),
 }
 
-pub struct Registry {
-    current: RwLock<Arc<ToolSet>>,
+pub struct Registry<C> {
+    current: RwLock<Arc<ToolSet<C>>>,
     /// Tools left out on purpose, and why, so a call to one can say how to get it.
     withheld: Vec<(String, Withheld)>,
     listeners: Mutex<Listeners>,
 }
 
-impl Registry {
-    pub fn new(tools: Vec<ToolSpec>, withheld: Vec<(String, Withheld)>) -> Self {
+impl<C: Context> Registry<C> {
+    pub fn new(tools: Vec<ToolSpec<C>>, withheld: Vec<(String, Withheld)>) -> Self {
         let tools = tools.into_iter().map(Arc::new).collect();
         Self {
             current: RwLock::new(Arc::new(ToolSet::new(tools))),
@@ -79,14 +79,14 @@ impl Registry {
     }
 
     /// The tools registered now.
-    pub fn snapshot(&self) -> Arc<ToolSet> {
+    pub fn snapshot(&self) -> Arc<ToolSet<C>> {
         self.current
             .read()
             .unwrap_or_else(PoisonError::into_inner)
             .clone()
     }
 
-    pub fn find(&self, name: &str) -> Option<Arc<ToolSpec>> {
+    pub fn find(&self, name: &str) -> Option<Arc<ToolSpec<C>>> {
         self.snapshot().find(name).cloned()
     }
 
@@ -99,18 +99,18 @@ impl Registry {
     }
 
     /// Registers `tool`, replacing one of the same name; notifies the client.
-    pub fn insert(&self, tool: ToolSpec) {
+    pub fn insert(&self, tool: ToolSpec<C>) {
         self.insert_all(vec![tool]);
     }
 
     /// Registers each of `tools` (replacing any of the same name) with one notification.
-    pub fn insert_all(&self, tools: Vec<ToolSpec>) {
+    pub fn insert_all(&self, tools: Vec<ToolSpec<C>>) {
         self.update(tools, &[]);
     }
 
     /// Registers each of `tools` (replacing any of the same name) and unregisters the tools
     /// called `removed`, with one notification when anything changed.
-    pub fn update(&self, tools: Vec<ToolSpec>, removed: &[String]) -> bool {
+    pub fn update(&self, tools: Vec<ToolSpec<C>>, removed: &[String]) -> bool {
         self.change(|registered| {
             let before = registered.len();
             registered.retain(|t| !removed.iter().any(|name| *name == t.name));
@@ -138,7 +138,7 @@ impl Registry {
 
     /// Applies `edit` to a copy of the set; when it reports a change, swaps the copy in and
     /// notifies.
-    fn change(&self, edit: impl FnOnce(&mut Vec<Arc<ToolSpec>>) -> bool) -> bool {
+    fn change(&self, edit: impl FnOnce(&mut Vec<Arc<ToolSpec<C>>>) -> bool) -> bool {
         let mut current = self.current.write().unwrap_or_else(PoisonError::into_inner);
         let mut tools = current.tools.clone();
         if !edit(&mut tools) {
@@ -208,8 +208,13 @@ mod tests {
     use crate::mcp::{
         args::NoArgs,
         output,
-        registry::{About, Call, Effect, Group, ToolResult},
+        registry::{
+            About, Effect, Group, ToolResult,
+            tests::{Call, TestContext, ToolSpec},
+        },
     };
+
+    type Registry = super::Registry<TestContext>;
 
     async fn answer(_: Call, _: NoArgs) -> ToolResult {
         Ok(output::item("ok".into()))

@@ -12,7 +12,6 @@
 
 mod audit;
 mod call;
-mod group;
 mod live;
 mod validate;
 
@@ -30,15 +29,14 @@ use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
 
 pub use crate::toolsets::{Group, Toolsets};
-pub use call::{Call, Offered, Progress, ToolContext};
-pub use group::instructions;
+pub use call::{Call, Context, Offered, Progress};
 pub use live::{Registry, ToolSet, Withheld};
 pub use validate::SchemaError;
 
 use super::{
     args::{self, ArgError, JsonObject},
     output::{Answer, TooLarge},
-    summary,
+    summary::{self, Summary},
 };
 use crate::{
     hatchet::{ApiError, ErrorKind},
@@ -119,7 +117,7 @@ pub type ToolResult = Result<Answer, ToolError>;
 pub type BoxFuture = Pin<Box<dyn Future<Output = ToolResult> + Send>>;
 
 /// Runs one call: the arguments have already been checked against the tool's schema.
-type Handler = Arc<dyn Fn(Call, &JsonObject, Option<JsonObject>) -> BoxFuture + Send + Sync>;
+type Handler<C> = Arc<dyn Fn(Call<C>, &JsonObject, Option<JsonObject>) -> BoxFuture + Send + Sync>;
 
 /// A tool's metadata, by name. `S` is `&'static str` for the built-in tools and `String`
 /// for tools made at runtime.
@@ -177,8 +175,9 @@ impl Deref for InputSchema {
     }
 }
 
-/// One tool: its metadata, its input schema and its handler.
-pub struct ToolSpec {
+/// One tool: its metadata, its input schema and its handler, which gets a [`Call`] on
+/// the context `C`.
+pub struct ToolSpec<C> {
     pub name: Cow<'static, str>,
     pub title: Cow<'static, str>,
     pub description: Cow<'static, str>,
@@ -190,20 +189,22 @@ pub struct ToolSpec {
     pub in_default: bool,
     /// What its audit line names (see [`ToolSpec::targets`]); none unless declared.
     pub targets: Targets,
-    handler: Handler,
+    /// The summary of a list tool's rows (see [`ToolSpec::lists`]).
+    pub summary: Option<&'static Summary>,
+    handler: Handler<C>,
 }
 
-impl ToolSpec {
+impl<C: Context> ToolSpec<C> {
     /// A tool whose arguments are the Rust type `A`: the schema is generated from it, and
     /// `handler` receives them parsed (a bad argument sends nothing upstream).
     pub fn typed<S, A, F, Fut>(about: About<S>, handler: F) -> Self
     where
         S: Into<Cow<'static, str>>,
         A: DeserializeOwned + JsonSchema + Send + 'static,
-        F: Fn(Call, A) -> Fut + Send + Sync + 'static,
+        F: Fn(Call<C>, A) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = ToolResult> + Send + 'static,
     {
-        let handler: Handler =
+        let handler: Handler<C> =
             Arc::new(
                 move |call, schema, arguments| match args::parse::<A>(schema, arguments) {
                     Ok(parsed) => Box::pin(handler(call, parsed)),
@@ -223,11 +224,11 @@ impl ToolSpec {
     ) -> Result<Self, SchemaError>
     where
         S: Into<Cow<'static, str>>,
-        F: Fn(Call, JsonObject) -> Fut + Send + Sync + 'static,
+        F: Fn(Call<C>, JsonObject) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = ToolResult> + Send + 'static,
     {
         let validator = validate::Validator::compile(&schema)?;
-        let handler: Handler = Arc::new(move |call, _, arguments| {
+        let handler: Handler<C> = Arc::new(move |call, _, arguments| {
             let mut arguments = arguments.unwrap_or_default();
             match validator.check(&mut arguments) {
                 Ok(()) => Box::pin(handler(call, arguments)),
@@ -240,7 +241,7 @@ impl ToolSpec {
     fn assemble<S: Into<Cow<'static, str>>>(
         about: About<S>,
         input_schema: InputSchema,
-        handler: Handler,
+        handler: Handler<C>,
     ) -> Self {
         Self {
             name: about.name.into(),
@@ -252,6 +253,7 @@ impl ToolSpec {
             input_schema,
             in_default: true,
             targets: Targets::default(),
+            summary: None,
             handler,
         }
     }
@@ -270,6 +272,13 @@ impl ToolSpec {
         self
     }
 
+    /// Declares a list tool's summary rows: its answers' rows are projected by `summary`
+    /// unless the call asks for them whole ([`Answer::detail`]).
+    pub fn lists(mut self, summary: &'static Summary) -> Self {
+        self.summary = Some(summary);
+        self
+    }
+
     /// Leaves the tool out of the `default` toolset: only its group (or `all`) registers it,
     /// so the standard surface and its context cost stay as they are.
     pub fn opt_in(mut self) -> Self {
@@ -284,21 +293,29 @@ impl ToolSpec {
     /// Runs the tool. Mutating tools re-check the mode here (the registry already left them
     /// out in read-only mode), never leave an unknown outcome unexplained, and write one
     /// audit line to stderr.
-    pub fn call(&self, call: Call, arguments: Option<JsonObject>) -> BoxFuture {
+    pub fn call(&self, call: Call<C>, arguments: Option<JsonObject>) -> BoxFuture {
         let deadline = call.deadline.clone();
         let Effect::Mutating { verify_with, .. } = self.effect else {
             let future = (self.handler)(call, &self.input_schema, arguments);
-            return Box::pin(within(deadline, false, future));
+            let summary = self.summary;
+            return Box::pin(async move {
+                let answer = within(deadline, false, future).await?;
+                Ok(answer.summarised_by(summary))
+            });
         };
-        if call.client.read_only() {
+        if call.read_only() {
             let refusal = format!(
                 "`{}` changes live state and this server is read-only; set HATCHET_MCP_READ_ONLY=false to allow it.",
                 self.name
             );
             return Box::pin(std::future::ready(Err(ToolError::Refused(refusal))));
         }
-        let audit =
-            audit::AuditLine::start(&self.name, self.targets, arguments.as_ref(), &call.client);
+        let audit = audit::AuditLine::start(
+            &self.name,
+            self.targets,
+            arguments.as_ref(),
+            call.redactor(),
+        );
         // Mutating tools may need the arguments exactly as sent (a bulk confirm token
         // covers the filter as the client wrote it): small, and only for these tools.
         let call = call.with_arguments_as_sent(arguments.clone().unwrap_or_default());
@@ -391,23 +408,38 @@ mod tests {
 
     use super::*;
     use crate::{
-        config::Secret,
-        hatchet::{Client, ClientOptions, RetryPolicy},
         mcp::{args::NoArgs, output},
+        redact::Redactor,
     };
 
-    pub(super) fn context(read_only: bool) -> Arc<ToolContext> {
-        let client = Client::new(ClientOptions {
-            base_url: "http://127.0.0.1:9".parse().unwrap(),
-            tenant_id: uuid::Uuid::nil(),
-            token: Secret::new("test-api-token"),
+    /// The least context a tool can be called with: a 1 s deadline, a mode, a token.
+    pub(super) struct TestContext {
+        read_only: bool,
+        redactor: Redactor,
+    }
+
+    impl Context for TestContext {
+        fn call_deadline(&self) -> Duration {
+            Duration::from_secs(1)
+        }
+
+        fn read_only(&self) -> bool {
+            self.read_only
+        }
+
+        fn redactor(&self) -> &Redactor {
+            &self.redactor
+        }
+    }
+
+    pub(super) type Call = super::Call<TestContext>;
+    pub(super) type ToolSpec = super::ToolSpec<TestContext>;
+
+    pub(super) fn context(read_only: bool) -> Arc<TestContext> {
+        Arc::new(TestContext {
             read_only,
-            deadline: Duration::from_secs(1),
-            retry: RetryPolicy::default(),
-            max_body_bytes: 1024,
+            redactor: Redactor::new("test-api-token"),
         })
-        .unwrap();
-        Arc::new(ToolContext::new(client, Some("staging_".into())))
     }
 
     async fn changes_things(_: Call, _: NoArgs) -> ToolResult {

@@ -15,7 +15,6 @@ const WORKFLOW_IDS: Legend = Legend {
 };
 
 pub const WORKFLOWS: Summary = Summary {
-    tool: "list_workflows",
     fields: &[
         f("id", "metadata.id"),
         f("name", "name"),
@@ -45,7 +44,6 @@ const RUN_FIELDS: &[Field] = &[
 ];
 
 pub const RUNS: Summary = Summary {
-    tool: "list_runs",
     fields: RUN_FIELDS,
     legend: Some(WORKFLOW_IDS),
     whole: "get_run or get_task",
@@ -54,7 +52,6 @@ pub const RUNS: Summary = Summary {
 
 /// `list_dag_tasks`: the tasks of every DAG run asked for, one row each (see [`dag_tasks`]).
 pub const DAG_TASKS: Summary = Summary {
-    tool: "list_dag_tasks",
     fields: RUN_FIELDS,
     legend: Some(WORKFLOW_IDS),
     whole: "get_task",
@@ -62,7 +59,6 @@ pub const DAG_TASKS: Summary = Summary {
 };
 
 pub const TASK_EVENTS: Summary = Summary {
-    tool: "list_task_events",
     fields: &[
         f("at", "timestamp").how(How::Second),
         f("type", "eventType"),
@@ -77,7 +73,6 @@ pub const TASK_EVENTS: Summary = Summary {
 };
 
 pub const LOGS: Summary = Summary {
-    tool: "get_task_logs",
     fields: &[
         f("at", "createdAt").how(How::Second),
         f("level", "level"),
@@ -90,7 +85,6 @@ pub const LOGS: Summary = Summary {
 };
 
 pub const LOG_SEARCH: Summary = Summary {
-    tool: "search_logs",
     fields: &[
         f("at", "createdAt").how(How::Second),
         f("level", "level"),
@@ -105,7 +99,6 @@ pub const LOG_SEARCH: Summary = Summary {
 };
 
 pub const WORKERS: Summary = Summary {
-    tool: "list_workers",
     fields: &[
         f("id", "metadata.id"),
         f("name", "name"),
@@ -120,7 +113,6 @@ pub const WORKERS: Summary = Summary {
 };
 
 pub const EVENTS: Summary = Summary {
-    tool: "list_events",
     fields: &[
         f("id", "metadata.id"),
         f("key", "key"),
@@ -135,7 +127,6 @@ pub const EVENTS: Summary = Summary {
 };
 
 pub const CRONS: Summary = Summary {
-    tool: "list_crons",
     fields: &[
         f("id", "metadata.id"),
         f("name", "name"),
@@ -150,7 +141,6 @@ pub const CRONS: Summary = Summary {
 };
 
 pub const SCHEDULED: Summary = Summary {
-    tool: "list_scheduled",
     fields: &[
         f("id", "metadata.id"),
         f("workflow", "workflowName"),
@@ -165,7 +155,6 @@ pub const SCHEDULED: Summary = Summary {
 };
 
 pub const FILTERS: Summary = Summary {
-    tool: "list_filters",
     fields: &[
         f("id", "metadata.id"),
         f("workflowId", "workflowId"),
@@ -178,7 +167,6 @@ pub const FILTERS: Summary = Summary {
 };
 
 pub const RATE_LIMITS: Summary = Summary {
-    tool: "list_rate_limits",
     fields: &[
         f("key", "key"),
         f("value", "value"),
@@ -191,7 +179,6 @@ pub const RATE_LIMITS: Summary = Summary {
 };
 
 pub const WEBHOOKS: Summary = Summary {
-    tool: "list_webhooks",
     fields: &[
         f("name", "name"),
         f("source", "sourceName"),
@@ -205,7 +192,6 @@ pub const WEBHOOKS: Summary = Summary {
 };
 
 pub const TIMINGS: Summary = Summary {
-    tool: "get_run_timings",
     fields: &[
         f("id", "metadata.id"),
         f("name", "taskDisplayName"),
@@ -223,7 +209,6 @@ pub const TIMINGS: Summary = Summary {
 };
 
 pub const TRACE: Summary = Summary {
-    tool: "get_trace",
     fields: &[
         f("span", "spanId"),
         f("parent", "parentSpanId"),
@@ -239,27 +224,3 @@ pub const TRACE: Summary = Summary {
     whole: "detail=\"full\"",
     payloads: false,
 };
-
-/// Every summary, for the reference and the tests.
-pub const ALL: [&Summary; 15] = [
-    &WORKFLOWS,
-    &RUNS,
-    &DAG_TASKS,
-    &TASK_EVENTS,
-    &LOGS,
-    &LOG_SEARCH,
-    &WORKERS,
-    &EVENTS,
-    &CRONS,
-    &SCHEDULED,
-    &FILTERS,
-    &RATE_LIMITS,
-    &WEBHOOKS,
-    &TIMINGS,
-    &TRACE,
-];
-
-/// The summary of the tool named `tool`, if it has one.
-pub fn of(tool: &str) -> Option<&'static Summary> {
-    ALL.into_iter().find(|s| s.tool == tool)
-}

@@ -14,7 +14,8 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::mcp::registry::{About, Call, Effect, Group, ToolError, ToolResult, ToolSpec};
+use crate::mcp::registry::{About, Effect, Group, ToolError, ToolResult};
+use crate::mcp::tools::{Call, ToolSpec};
 use crate::{
     hatchet::runs::{BulkAction, RunIdFilter, RunStatus},
     mcp::{
@@ -183,7 +184,7 @@ async fn bulk(ctx: Call, action: BulkAction, args: BulkArgs) -> ToolResult {
     }
     let action_name = action.as_str();
     if ids.is_empty() {
-        return Ok(output::item(
+        return Ok(output::preview(
             json!({"action": action_name, "executed": false, "matched_count": 0, "run_ids": []}),
         ));
     }
@@ -196,7 +197,7 @@ async fn bulk(ctx: Call, action: BulkAction, args: BulkArgs) -> ToolResult {
     };
     let token = confirm::issue(ctx.confirm_key(), &subject, now);
     let preview = |reason: Option<&str>| {
-        output::item(json!({
+        output::preview(json!({
             "action": action_name,
             "dry_run": true,
             "executed": false,

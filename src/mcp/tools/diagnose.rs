@@ -28,6 +28,7 @@ use uuid::Uuid;
 
 pub(crate) use failure::failure_summary;
 
+use crate::mcp::tools::{Call, ToolContext, ToolSpec};
 use crate::{
     hatchet::{
         ApiError, Client,
@@ -37,7 +38,7 @@ use crate::{
     mcp::{
         args::{self, Bounded, Id, NoArgs, PastTime},
         dashboard, output,
-        registry::{About, Call, Effect, Group, ToolContext, ToolError, ToolResult, ToolSpec},
+        registry::{About, Effect, Group, ToolError, ToolResult},
     },
 };
 

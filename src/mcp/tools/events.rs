@@ -4,7 +4,8 @@ use crate::mcp::args::WorkflowRef;
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use crate::mcp::registry::{About, Call, Effect, Group, ToolError, ToolResult, ToolSpec};
+use crate::mcp::registry::{About, Effect, Group, ToolError, ToolResult};
+use crate::mcp::tools::{Call, ToolSpec};
 use crate::{
     hatchet::{
         events::{ListEvents, PushEvent},
@@ -29,7 +30,8 @@ pub fn read_tools() -> Vec<ToolSpec> {
                 description: "Events and the runs they triggered.",
             },
             list_events,
-        ),
+        )
+        .lists(&summary::EVENTS),
         ToolSpec::typed(
             About {
                 name: "get_event",
@@ -92,10 +94,7 @@ async fn list_events(ctx: Call, args: ListEventsArgs) -> ToolResult {
         offset: args.page.offset(),
     };
     let events = ctx.client.list_events(&query).await?;
-    Ok(
-        output::list(events, Some(&args.page), args.include_payloads)
-            .summarised(&summary::EVENTS, args.detail),
-    )
+    Ok(output::list(events, Some(&args.page), args.include_payloads).detail(args.detail))
 }
 
 #[derive(Deserialize, JsonSchema)]

@@ -4,7 +4,8 @@ use crate::mcp::args::WorkflowRef;
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use crate::mcp::registry::{About, Call, Effect, Group, ToolResult, ToolSpec};
+use crate::mcp::registry::{About, Effect, Group, ToolResult};
+use crate::mcp::tools::{Call, ToolSpec};
 use crate::{
     hatchet::filters::{CelDebug, CreateFilter, UpdateFilter},
     mcp::{
@@ -26,7 +27,8 @@ pub fn read_tools() -> Vec<ToolSpec> {
                 description: "Expression and scope of each event filter.",
             },
             list_filters,
-        ),
+        )
+        .lists(&summary::FILTERS),
         ToolSpec::typed(
             About {
                 name: "get_filter",
@@ -71,7 +73,7 @@ async fn list_filters(ctx: Call, args: ListFiltersArgs) -> ToolResult {
         .client
         .list_filters(&workflow_ids, &scopes, limit, offset)
         .await?;
-    Ok(output::list(filters, Some(&args.page), true).summarised(&summary::FILTERS, args.detail))
+    Ok(output::list(filters, Some(&args.page), true).detail(args.detail))
 }
 
 #[derive(Deserialize, JsonSchema)]

@@ -4,12 +4,13 @@ use crate::mcp::args::WorkflowRef;
 use schemars::JsonSchema;
 use serde::Deserialize;
 
+use crate::mcp::tools::{Call, ToolSpec};
 use crate::{
     hatchet::{logs::TenantLogs, tasks::LogLevel},
     mcp::{
         args::{self, Bounded, Id, PastTime},
         output,
-        registry::{About, Call, Effect, Group, ToolResult, ToolSpec},
+        registry::{About, Effect, Group, ToolResult},
         summary::{self, Detail},
     },
 };
@@ -27,6 +28,7 @@ pub fn opt_in_tools() -> Vec<ToolSpec> {
             },
             search_logs,
         )
+        .lists(&summary::LOG_SEARCH)
         .opt_in(),
     ]
 }
@@ -60,5 +62,5 @@ async fn search_logs(call: Call, args: SearchLogsArgs) -> ToolResult {
         task_run_ids: args::ids(&args.task_run_ids.unwrap_or_default()),
     };
     let lines = call.client.search_logs(&query).await?;
-    Ok(output::list(lines, None, true).summarised(&summary::LOG_SEARCH, args.detail))
+    Ok(output::list(lines, None, true).detail(args.detail))
 }

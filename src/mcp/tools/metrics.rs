@@ -5,7 +5,8 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use crate::mcp::registry::{About, Call, Effect, Group, ToolResult, ToolSpec};
+use crate::mcp::registry::{About, Effect, Group, ToolResult};
+use crate::mcp::tools::{Call, ToolSpec};
 use crate::{
     hatchet::{
         rate_limits::{ListRateLimits, LowerSortDirection, RateLimitOrderField},
@@ -30,7 +31,8 @@ pub fn read_tools() -> Vec<ToolSpec> {
                 description: "Current value and limit per key.",
             },
             list_rate_limits,
-        ),
+        )
+        .lists(&summary::RATE_LIMITS),
         ToolSpec::typed(
             About {
                 name: "get_queue_metrics",
@@ -63,7 +65,8 @@ pub fn read_tools() -> Vec<ToolSpec> {
                 description: "When each task queued, started, finished.",
             },
             get_run_timings,
-        ),
+        )
+        .lists(&summary::TIMINGS),
         ToolSpec::typed(
             About {
                 name: "get_trace",
@@ -74,7 +77,8 @@ pub fn read_tools() -> Vec<ToolSpec> {
                 description: "A run's OpenTelemetry spans.",
             },
             get_trace,
-        ),
+        )
+        .lists(&summary::TRACE),
     ]
 }
 
@@ -102,7 +106,7 @@ async fn list_rate_limits(ctx: Call, args: ListRateLimitsArgs) -> ToolResult {
         Some(&args.page),
         true,
     )
-    .summarised(&summary::RATE_LIMITS, args.detail))
+    .detail(args.detail))
 }
 
 async fn get_queue_metrics(ctx: Call, _: NoArgs) -> ToolResult {
@@ -158,7 +162,7 @@ async fn get_run_timings(ctx: Call, args: GetRunTimingsArgs) -> ToolResult {
         .client
         .get_run_timings(args.workflow_run_id.0, depth)
         .await?;
-    Ok(output::list(timings, None, true).summarised(&summary::TIMINGS, args.detail))
+    Ok(output::list(timings, None, true).detail(args.detail))
 }
 
 #[derive(Deserialize, JsonSchema)]
@@ -175,7 +179,7 @@ async fn get_trace(ctx: Call, args: GetTraceArgs) -> ToolResult {
         .client
         .get_trace(args.workflow_run_id.0, limit, offset)
         .await?;
-    Ok(output::list(spans, Some(&args.page), true).summarised(&summary::TRACE, args.detail))
+    Ok(output::list(spans, Some(&args.page), true).detail(args.detail))
 }
 
 #[cfg(test)]

@@ -3,13 +3,15 @@
 //! ([`crate::mcp::registry`]) defines what a tool is and how it is called.
 //!
 //! A handler receives typed arguments (parsed and validated against the tool's own schema)
-//! and a [`Call`](crate::mcp::registry::Call), calls one client function, and shapes the
+//! and a [`Call`], calls one client function, and shapes the
 //! answer with [`output`](super::output).
 
 mod bulk;
+pub mod context;
 mod diagnose;
 mod events;
 mod filters;
+mod guides;
 mod logs;
 mod metrics;
 mod run_view;
@@ -21,9 +23,11 @@ mod webhooks;
 mod workers;
 mod workflows;
 
+pub use context::{Call, Registry, ToolContext, ToolSpec};
+pub use guides::instructions;
 pub(crate) use waiting::{triggered, wait_after_trigger};
 
-use crate::mcp::registry::{Registry, ToolSpec, Toolsets, Withheld};
+use crate::mcp::registry::{Toolsets, Withheld};
 
 /// Every tool of the catalogue, opt-in ones included, in the order `tools/list` shows them.
 pub fn all() -> Vec<ToolSpec> {

@@ -13,7 +13,6 @@ pub const DESCRIBED: &str = "By default the run and each task as a `list_runs` s
 
 /// A task event of a run, as a row: when, which task, what happened.
 const RUN_EVENTS: Summary = Summary {
-    tool: "get_run",
     fields: &[
         Field::new("at", "timestamp").how(How::Second),
         Field::new("task", "taskDisplayName"),

@@ -7,7 +7,8 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::{run_view, waiting};
-use crate::mcp::registry::{About, Call, Effect, Group, Offered, ToolError, ToolResult, ToolSpec};
+use crate::mcp::registry::{About, Effect, Group, Offered, ToolError, ToolResult};
+use crate::mcp::tools::{Call, ToolSpec};
 use crate::{
     hatchet::runs::{ListRuns, RunStatus, TriggerRun},
     mcp::{
@@ -29,7 +30,8 @@ pub fn read_tools() -> Vec<ToolSpec> {
                 description: "Runs in a time window: status, timing, error.",
             },
             list_runs,
-        ),
+        )
+        .lists(&summary::RUNS),
         ToolSpec::typed(
             About {
                 name: "get_run",
@@ -97,8 +99,7 @@ async fn list_runs(ctx: Call, args: ListRunsArgs) -> ToolResult {
         offset: args.page.offset(),
     };
     let runs = ctx.client.list_runs(&query).await?;
-    Ok(output::list(runs, Some(&args.page), args.include_payloads)
-        .summarised(&summary::RUNS, args.detail))
+    Ok(output::list(runs, Some(&args.page), args.include_payloads).detail(args.detail))
 }
 
 #[derive(Deserialize, JsonSchema)]

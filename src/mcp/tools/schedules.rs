@@ -5,7 +5,8 @@ use serde::Deserialize;
 
 use serde_json::json;
 
-use crate::mcp::registry::{About, Call, Effect, Group, ToolResult, ToolSpec};
+use crate::mcp::registry::{About, Effect, Group, ToolResult};
+use crate::mcp::tools::{Call, ToolSpec};
 use crate::{
     hatchet::{
         SortDirection,
@@ -33,7 +34,8 @@ pub fn read_tools() -> Vec<ToolSpec> {
                 description: "Expression and workflow of each cron.",
             },
             list_crons,
-        ),
+        )
+        .lists(&summary::CRONS),
         ToolSpec::typed(
             About {
                 name: "get_cron",
@@ -55,7 +57,8 @@ pub fn read_tools() -> Vec<ToolSpec> {
                 description: "Trigger time and status.",
             },
             list_scheduled,
-        ),
+        )
+        .lists(&summary::SCHEDULED),
     ]
 }
 
@@ -89,7 +92,7 @@ async fn list_crons(ctx: Call, args: ListCronsArgs) -> ToolResult {
     };
     Ok(
         output::list(ctx.client.list_crons(&query).await?, Some(&args.page), true)
-            .summarised(&summary::CRONS, args.detail),
+            .detail(args.detail),
     )
 }
 
@@ -131,7 +134,7 @@ async fn list_scheduled(ctx: Call, args: ListScheduledArgs) -> ToolResult {
         Some(&args.page),
         true,
     )
-    .summarised(&summary::SCHEDULED, args.detail))
+    .detail(args.detail))
 }
 
 pub fn mutating_tools() -> Vec<ToolSpec> {

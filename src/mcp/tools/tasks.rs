@@ -4,7 +4,8 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use crate::mcp::registry::{About, Call, Effect, Group, Offered, ToolResult, ToolSpec};
+use crate::mcp::registry::{About, Effect, Group, Offered, ToolResult};
+use crate::mcp::tools::{Call, ToolSpec};
 use crate::{
     hatchet::{
         SortDirection,
@@ -40,7 +41,8 @@ pub fn read_tools() -> Vec<ToolSpec> {
                 description: "A task's log lines.",
             },
             get_task_logs,
-        ),
+        )
+        .lists(&summary::LOGS),
         ToolSpec::typed(
             About {
                 name: "list_task_events",
@@ -51,7 +53,8 @@ pub fn read_tools() -> Vec<ToolSpec> {
                 description: "Timeline: queued, started, retried, failed.",
             },
             list_task_events,
-        ),
+        )
+        .lists(&summary::TASK_EVENTS),
     ]
 }
 
@@ -123,7 +126,7 @@ async fn get_task_logs(ctx: Call, args: GetTaskLogsArgs) -> ToolResult {
         attempt: args.attempt.map(Attempt::as_u32),
     };
     let logs = ctx.client.get_task_logs(args.task_run_id.0, &query).await?;
-    Ok(output::list(logs, None, true).summarised(&summary::LOGS, args.detail))
+    Ok(output::list(logs, None, true).detail(args.detail))
 }
 
 #[derive(Deserialize, JsonSchema)]
@@ -140,7 +143,7 @@ async fn list_task_events(ctx: Call, args: ListTaskEventsArgs) -> ToolResult {
         .client
         .list_task_events(args.task_run_id.0, limit, offset)
         .await?;
-    Ok(output::list(events, Some(&args.page), true).summarised(&summary::TASK_EVENTS, args.detail))
+    Ok(output::list(events, Some(&args.page), true).detail(args.detail))
 }
 
 pub fn mutating_tools() -> Vec<ToolSpec> {

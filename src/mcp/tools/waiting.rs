@@ -11,11 +11,12 @@ use serde_json::{Value, json};
 use tokio::time::Instant;
 use uuid::Uuid;
 
+use crate::mcp::tools::{Call, ToolSpec};
 use crate::mcp::{
     args::{Bounded, Id},
     dashboard::{self, Page},
     output,
-    registry::{About, Call, Effect, Group, Offered, ToolError, ToolResult, ToolSpec},
+    registry::{About, Effect, Group, Offered, ToolError, ToolResult},
 };
 
 /// The first pause between two status polls; each pause doubles, up to [`LONGEST_PAUSE`].

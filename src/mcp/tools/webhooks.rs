@@ -6,12 +6,13 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::Value;
 
+use crate::mcp::tools::{Call, ToolSpec};
 use crate::{
     hatchet::webhooks::WebhookSource,
     mcp::{
         args::Page,
         output,
-        registry::{About, Call, Effect, Group, ToolResult, ToolSpec},
+        registry::{About, Effect, Group, ToolResult},
         summary::{self, Detail},
     },
 };
@@ -29,6 +30,7 @@ pub fn opt_in_tools() -> Vec<ToolSpec> {
             },
             list_webhooks,
         )
+        .lists(&summary::WEBHOOKS)
         .opt_in(),
         ToolSpec::typed(
             About {
@@ -58,7 +60,7 @@ async fn list_webhooks(call: Call, args: ListWebhooksArgs) -> ToolResult {
     let (limit, offset) = (args.page.limit(), args.page.offset());
     let mut webhooks = call.client.list_webhooks(&sources, limit, offset).await?;
     only_known(&mut webhooks, &WEBHOOK_LIST);
-    Ok(output::list(webhooks, Some(&args.page), true).summarised(&summary::WEBHOOKS, args.detail))
+    Ok(output::list(webhooks, Some(&args.page), true).detail(args.detail))
 }
 
 #[derive(Deserialize, JsonSchema)]

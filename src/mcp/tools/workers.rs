@@ -3,7 +3,8 @@
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use crate::mcp::registry::{About, Call, Effect, Group, ToolResult, ToolSpec};
+use crate::mcp::registry::{About, Effect, Group, ToolResult};
+use crate::mcp::tools::{Call, ToolSpec};
 use crate::{
     hatchet::workers::WorkerStatus,
     mcp::{
@@ -25,7 +26,8 @@ pub fn read_tools() -> Vec<ToolSpec> {
                 description: "Status, heartbeat, slots, actions.",
             },
             list_workers,
-        ),
+        )
+        .lists(&summary::WORKERS),
         ToolSpec::typed(
             About {
                 name: "get_worker",
@@ -52,7 +54,7 @@ async fn list_workers(ctx: Call, args: ListWorkersArgs) -> ToolResult {
     let statuses = args.statuses.unwrap_or_default();
     let (limit, offset) = (args.page.limit(), args.page.offset());
     let workers = ctx.client.list_workers(&statuses, limit, offset).await?;
-    Ok(output::list(workers, Some(&args.page), true).summarised(&summary::WORKERS, args.detail))
+    Ok(output::list(workers, Some(&args.page), true).detail(args.detail))
 }
 
 #[derive(Deserialize, JsonSchema)]

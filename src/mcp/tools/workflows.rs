@@ -5,7 +5,8 @@ use serde::Deserialize;
 
 use serde_json::{Value, json};
 
-use crate::mcp::registry::{About, Call, Effect, Group, ToolError, ToolResult, ToolSpec};
+use crate::mcp::registry::{About, Effect, Group, ToolError, ToolResult};
+use crate::mcp::tools::{Call, ToolSpec};
 use crate::{
     hatchet::workflows::{ListWorkflows, PauseWorkflow, PausedRunBehavior},
     mcp::{
@@ -27,7 +28,8 @@ pub fn read_tools() -> Vec<ToolSpec> {
                 description: "Workflow ids and names.",
             },
             list_workflows,
-        ),
+        )
+        .lists(&summary::WORKFLOWS),
         ToolSpec::typed(
             About {
                 name: "get_workflow",
@@ -62,7 +64,7 @@ async fn list_workflows(ctx: Call, args: ListWorkflowsArgs) -> ToolResult {
         Some(&args.page),
         true,
     )
-    .summarised(&summary::WORKFLOWS, args.detail))
+    .detail(args.detail))
 }
 
 #[derive(Deserialize, JsonSchema)]
@@ -200,7 +202,8 @@ pub fn opt_in_tools() -> Vec<ToolSpec> {
                 "The tasks of DAG runs, by run.",
             ),
             list_dag_tasks,
-        ),
+        )
+        .lists(&summary::DAG_TASKS),
         ToolSpec::typed(
             about(
                 "get_scheduled",
@@ -365,9 +368,8 @@ async fn list_dag_tasks(call: Call, args: ListDagTasksArgs) -> ToolResult {
     let ids = args::ids(&args.workflow_run_ids);
     let dags = call.client.list_dag_tasks(&ids).await?;
     Ok(match args.detail.unwrap_or_default() {
-        Detail::Summary => output::list(summary::dag_tasks(dags), None, false)
-            .summarised(&summary::DAG_TASKS, args.detail),
-        Detail::Full => output::list(dags, None, true),
+        Detail::Summary => output::list(summary::dag_tasks(dags), None, false).detail(args.detail),
+        Detail::Full => output::list(dags, None, true).detail(args.detail),
     })
 }
 

@@ -9,15 +9,13 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::{count_by, each, instant, rows, tally, text, uuid_at};
+use crate::mcp::tools::Call;
 use crate::{
     hatchet::{
         Client, SortDirection,
         tasks::{LogLevel, TaskLogs},
     },
-    mcp::{
-        dashboard, output,
-        registry::{Call, ToolError},
-    },
+    mcp::{dashboard, output, registry::ToolError},
     text::cut,
 };
 

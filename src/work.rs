@@ -174,7 +174,8 @@ impl Deadline {
 mod tests {
     use super::*;
 
-    #[tokio::test]
+    // On tokio's paused clock: the waits take no real time and are exact.
+    #[tokio::test(start_paused = true)]
     async fn a_wait_moves_the_deadline_to_its_end_plus_one_length() {
         let length = Duration::from_millis(50);
         let deadline = Deadline::starting_now(length);

@@ -27,6 +27,17 @@ struct Definition {
     essential: &'static [&'static str],
     /// Its arguments (`hours` optional, or `workflow_run_id` required).
     takes_run: bool,
+    /// Checks the arguments and writes the prompt.
+    render: fn(&JsonObject) -> Result<Rendered, McpError>,
+}
+
+/// A prompt written for its arguments: its description, the task, the steps and the shape
+/// of the report asked for.
+struct Rendered {
+    description: String,
+    intro: String,
+    steps: Vec<Step>,
+    report: &'static str,
 }
 
 const PROMPTS: [Definition; 3] = [
@@ -36,6 +47,18 @@ const PROMPTS: [Definition; 3] = [
         description: "Group recent failed runs by workflow and cause, with evidence from logs.",
         essential: &["list_runs"],
         takes_run: false,
+        render: |arguments| {
+            only(arguments, &["hours"])?;
+            let hours = hours(arguments)?;
+            Ok(Rendered {
+                description: format!("Triage the runs that failed in the last {hours} hours"),
+                intro: format!(
+                    "Triage the workflow runs that failed in this Hatchet tenant in the last {hours} hours."
+                ),
+                steps: triage_failed_runs(hours),
+                report: TRIAGE_REPORT,
+            })
+        },
     },
     Definition {
         name: "debug_run",
@@ -43,6 +66,18 @@ const PROMPTS: [Definition; 3] = [
         description: "Explain why one workflow run failed or is stuck.",
         essential: &["get_run"],
         takes_run: true,
+        render: |arguments| {
+            only(arguments, &["workflow_run_id"])?;
+            let run = run_id(arguments)?;
+            Ok(Rendered {
+                description: format!("Debug workflow run {run}"),
+                intro: format!(
+                    "Explain why the Hatchet workflow run {run} failed, or why it is stuck."
+                ),
+                steps: debug_run(run),
+                report: DEBUG_REPORT,
+            })
+        },
     },
     Definition {
         name: "tenant_health",
@@ -50,6 +85,18 @@ const PROMPTS: [Definition; 3] = [
         description: "Backlog, failure rate and unhealthy workers of the tenant.",
         essential: &["get_queue_metrics", "get_task_metrics", "list_workers"],
         takes_run: false,
+        render: |arguments| {
+            only(arguments, &["hours"])?;
+            let hours = hours(arguments)?;
+            Ok(Rendered {
+                description: format!("Tenant health over the last {hours} hours"),
+                intro: format!(
+                    "Assess the health of this Hatchet tenant over the last {hours} hours."
+                ),
+                steps: tenant_health(hours),
+                report: HEALTH_REPORT,
+            })
+        },
     },
 ];
 
@@ -148,40 +195,12 @@ pub fn get(
             None,
         ));
     }
-    let (description, intro, steps, report) = match name {
-        "triage_failed_runs" => {
-            only(&arguments, &["hours"])?;
-            let hours = hours(&arguments)?;
-            (
-                format!("Triage the runs that failed in the last {hours} hours"),
-                format!(
-                    "Triage the workflow runs that failed in this Hatchet tenant in the last {hours} hours."
-                ),
-                triage_failed_runs(hours),
-                TRIAGE_REPORT,
-            )
-        }
-        "debug_run" => {
-            only(&arguments, &["workflow_run_id"])?;
-            let run = run_id(&arguments)?;
-            (
-                format!("Debug workflow run {run}"),
-                format!("Explain why the Hatchet workflow run {run} failed, or why it is stuck."),
-                debug_run(run),
-                DEBUG_REPORT,
-            )
-        }
-        _ => {
-            only(&arguments, &["hours"])?;
-            let hours = hours(&arguments)?;
-            (
-                format!("Tenant health over the last {hours} hours"),
-                format!("Assess the health of this Hatchet tenant over the last {hours} hours."),
-                tenant_health(hours),
-                HEALTH_REPORT,
-            )
-        }
-    };
+    let Rendered {
+        description,
+        intro,
+        steps,
+        report,
+    } = (definition.render)(&arguments)?;
     let text = assemble(&intro, steps, report, registry);
     Ok(
         GetPromptResult::new(vec![PromptMessage::new_text(Role::User, text)])

@@ -20,6 +20,7 @@ mod faults;
 mod hostile_input;
 mod hostile_tenant;
 mod install;
+mod layers;
 mod mutating;
 mod packaging;
 mod paging_without_instructions;

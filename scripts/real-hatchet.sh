@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# A real Hatchet on loopback for the end-to-end suite (tests/real_hatchet.rs).
+# A real Hatchet on loopback for the end-to-end suite (tests/suite/real_hatchet.rs).
 #
 #   bash scripts/real-hatchet.sh up      install what is missing, start PostgreSQL, the engine
 #                                        and a worker, seed the tenant, write the env file

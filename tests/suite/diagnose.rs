@@ -701,7 +701,7 @@ async fn the_default_toolset_leaves_diagnose_out_and_says_how_to_add_it() {
 
 #[test]
 fn the_diagnose_tools_are_read_only_and_opt_in() {
-    // Their cost in tools/list is held by the all-toolsets budget in tests/registry.rs.
+    // Their cost in tools/list is held by the all-toolsets budget in tests/suite/registry.rs.
     let diagnose: Vec<_> = tools::all()
         .into_iter()
         .filter(|t| t.group == Group::Diagnose)

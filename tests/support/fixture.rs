@@ -3,7 +3,7 @@
 //! has (Python tracebacks, nested additional metadata, workers with many actions, spans with
 //! attributes). Lists hold [`ROWS`] rows. Deterministic: the same bytes on every run.
 //!
-//! Shared by the answer-size test (`tests/answers.rs`) and the benchmark
+//! Shared by the answer-size test (`tests/suite/answers.rs`) and the benchmark
 //! (`benches/answers.rs`), so it depends on nothing in `tests/support` but `token`.
 
 #![allow(dead_code)]

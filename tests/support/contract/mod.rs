@@ -21,12 +21,9 @@
 //! - the JSON body: present when the request body is required, absent when the
 //!   operation declares none, and valid against the `application/json` schema.
 //!
-//! The schema validator covers the subset of JSON Schema that Hatchet's spec uses:
-//! `$ref`, `allOf`, `oneOf`/`anyOf`, `type` (also as a list, with `null`),
-//! `nullable`/`x-nullable`, `enum`/`const`, `properties`/`required`/
-//! `additionalProperties`, `items`/`minItems`/`maxItems`, `minLength`/`maxLength`,
-//! `minimum`/`maximum` (and the exclusive variants), and the formats `uuid`,
-//! `date-time`, `int32`, `int64` and `uint64`.
+//! Values are validated by boon (JSON Schema 2020-12), against the spec's schemas
+//! converted once from OpenAPI's dialect ([`schema`]: `nullable`, `allOf` folded), with
+//! the formats `uuid`, `date-time`, `int32`, `int64` and `uint64` asserted.
 //!
 //! Two deliberate departures from JSON Schema. A schema without `type` that has
 //! `properties` or `required` must be an object (`items`: an array), as code
@@ -48,7 +45,9 @@ use std::{
     time::Duration,
 };
 
-use serde_json::{Map, Value};
+use serde_json::Value;
+
+mod schema;
 
 /// Where Hatchet's OpenAPI spec is expected by default (outside this repository).
 const DEFAULT_SPEC_PATH: &str = concat!(
@@ -92,8 +91,8 @@ const METHODS: [&str; 8] = [
     "get", "put", "post", "delete", "options", "head", "patch", "trace",
 ];
 
-/// Guard against `$ref` / `allOf` cycles while flattening a schema.
-const MAX_FLATTEN_DEPTH: usize = 64;
+/// Guard against `$ref` cycles while resolving a parameter or body.
+const MAX_REF_DEPTH: usize = 64;
 
 /// One HTTP request as the fake server saw it.
 #[derive(Debug, Clone, PartialEq)]
@@ -256,9 +255,12 @@ pub fn schema_problems(name: &str, value: &Value) -> Option<Vec<String>> {
             return None;
         }
     };
-    let schema = serde_json::json!({ "$ref": format!("#/components/schemas/{name}") });
+    let schema = spec
+        .doc
+        .pointer(&format!("/components/schemas/{name}"))
+        .unwrap_or_else(|| panic!("contract: the spec has no schema {name}"));
     let mut problems = Vec::new();
-    spec.validate(value, &schema, name, &mut problems);
+    spec.schemas.validate(value, schema, name, &mut problems);
     Some(problems)
 }
 
@@ -269,6 +271,8 @@ pub fn schema_problems(name: &str, value: &Value) -> Option<Vec<String>> {
 struct Spec {
     doc: Value,
     templates: Vec<Template>,
+    /// Every schema of the spec, compiled.
+    schemas: schema::Schemas,
 }
 
 /// A path template from `paths`, split into segments.
@@ -322,7 +326,12 @@ fn load_spec() -> Result<Spec, String> {
                 .collect(),
         })
         .collect();
-    Ok(Spec { doc, templates })
+    let schemas = schema::Schemas::compile(&doc);
+    Ok(Spec {
+        doc,
+        templates,
+        schemas,
+    })
 }
 
 /// Says once per `cargo test` run, on a line of its own, that the contract checks were
@@ -484,7 +493,11 @@ impl Spec {
                 continue;
             };
             if let Some(schema) = param.get("schema") {
-                self.check_text_value(value, schema, &format!("path parameter `{name}`"), out);
+                let at = format!("path parameter `{name}`");
+                match self.typed(value, schema) {
+                    Ok(value) => self.schemas.validate(&value, schema, &at, out),
+                    Err(problem) => out.push(format!("{at}: {problem}")),
+                }
             }
         }
     }
@@ -520,19 +533,22 @@ impl Spec {
             let Some(schema) = param.get("schema") else {
                 continue; // no schema (e.g. `content`-style): nothing to check values against
             };
-            let flat = self.flatten(schema, 0);
             let at = format!("query parameter `{name}`");
-            if declared_types(&flat).is_some_and(|t| t.contains(&"array")) {
-                let items = flat.get("items").cloned().unwrap_or(Value::Bool(true));
+            let flat = self.resolve(schema);
+            if declared_types(flat).is_some_and(|t| t.contains(&"array")) {
+                // The values together, as the array the schema describes.
+                let items = flat.get("items").unwrap_or(&Value::Bool(true));
+                let mut typed = Vec::new();
                 for (i, value) in values.iter().enumerate() {
-                    let at = if values.len() > 1 {
-                        format!("{at}[{i}]")
-                    } else {
-                        at.clone()
-                    };
-                    self.check_text_value(value, &items, &at, out);
+                    match self.typed(value, items) {
+                        Ok(value) => typed.push(value),
+                        Err(problem) => out.push(format!("{at}[{i}]: {problem}")),
+                    }
                 }
-                check_count(values.len(), &flat, &at, "values", out);
+                if typed.len() == values.len() {
+                    self.schemas
+                        .validate(&Value::Array(typed), schema, &at, out);
+                }
             } else {
                 if values.len() > 1 {
                     out.push(format!(
@@ -541,7 +557,10 @@ impl Spec {
                     ));
                 }
                 for value in values {
-                    self.check_text_value(value, &flat, &at, out);
+                    match self.typed(value, schema) {
+                        Ok(value) => self.schemas.validate(&value, schema, &at, out),
+                        Err(problem) => out.push(format!("{at}: {problem}")),
+                    }
                 }
             }
         }
@@ -585,16 +604,16 @@ impl Spec {
             return;
         };
         if let Some(schema) = media.get("schema") {
-            self.validate(body, schema, "body", out);
+            self.schemas.validate(body, schema, "body", out);
         }
     }
 
-    /// Checks a textual value (path segment or query value): it is converted to
-    /// the JSON type its schema declares, then validated like any JSON value.
-    fn check_text_value(&self, raw: &str, schema: &Value, at: &str, out: &mut Vec<String>) {
-        let flat = self.flatten(schema, 0);
-        // First declared non-null type; without one, guess from the enum values.
-        let ty = declared_types(&flat)
+    /// A textual value (path segment or query value) as the JSON type its schema declares
+    /// (the first one other than `null`; without one, that of the enum's values), or why it
+    /// cannot be.
+    fn typed(&self, raw: &str, schema: &Value) -> Result<Value, String> {
+        let flat = self.resolve(schema);
+        let ty = declared_types(flat)
             .and_then(|types| types.into_iter().find(|t| *t != "null"))
             .or_else(|| {
                 flat.get("enum")
@@ -621,10 +640,7 @@ impl Spec {
             },
             _ => Some(Value::String(raw.to_owned())),
         };
-        match value {
-            Some(value) => self.validate(&value, &flat, at, out),
-            None => out.push(format!("{at}: expected {ty}, got `{raw}`")),
-        }
+        value.ok_or_else(|| format!("expected {ty}, got `{raw}`"))
     }
 }
 
@@ -697,7 +713,7 @@ impl Spec {
     /// Follows `$ref`s (without merging siblings): for parameters, request bodies
     /// and path items.
     fn resolve<'a>(&'a self, mut value: &'a Value) -> &'a Value {
-        for _ in 0..MAX_FLATTEN_DEPTH {
+        for _ in 0..MAX_REF_DEPTH {
             match value.get("$ref").and_then(Value::as_str) {
                 Some(reference) => value = self.lookup(reference),
                 None => return value,
@@ -715,226 +731,6 @@ impl Spec {
             panic!("contract: the spec has an unresolvable `$ref`: `{reference}`")
         })
     }
-
-    /// Returns the schema with its top-level `$ref` and `allOf` folded in: a
-    /// `$ref` target with the sibling keywords laid over it (OpenAPI 3.1 allows
-    /// siblings), and `allOf` branches merged (properties united, `required`
-    /// concatenated). Nested schemas are left alone; they are flattened when
-    /// validation reaches them, so recursive schemas are fine.
-    fn flatten(&self, schema: &Value, depth: usize) -> Value {
-        if depth > MAX_FLATTEN_DEPTH {
-            panic!("contract: `$ref`/`allOf` nesting in the spec is too deep (a cycle?)");
-        }
-        let Some(own) = schema.as_object() else {
-            return schema.clone(); // boolean schema
-        };
-        let mut merged = Map::new();
-        if let Some(reference) = own.get("$ref").and_then(Value::as_str) {
-            match self.flatten(self.lookup(reference), depth + 1) {
-                Value::Object(target) => merged = target,
-                other => return other,
-            }
-        }
-        if let Some(branches) = own.get("allOf").and_then(Value::as_array) {
-            for branch in branches {
-                if let Value::Object(branch) = self.flatten(branch, depth + 1) {
-                    merge_schema(&mut merged, branch);
-                }
-            }
-        }
-        let rest: Map<String, Value> = own
-            .iter()
-            .filter(|(k, _)| *k != "$ref" && *k != "allOf")
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect();
-        merge_schema(&mut merged, rest);
-        Value::Object(merged)
-    }
-
-    /// Validates `value` against `schema`, pushing one line per violation; `at`
-    /// names the location (`body.input`, `query parameter `x``, ...).
-    fn validate(&self, value: &Value, schema: &Value, at: &str, out: &mut Vec<String>) {
-        let schema = self.flatten(schema, 0);
-        let s = match &schema {
-            Value::Bool(true) => return,
-            Value::Bool(false) => {
-                out.push(format!("{at}: no value is allowed here"));
-                return;
-            }
-            Value::Object(s) => s,
-            other => panic!("contract: the spec has a schema that is not an object: {other}"),
-        };
-
-        let types = declared_types(&schema).or_else(|| implied_types(s));
-        let nullable = s.get("nullable") == Some(&Value::Bool(true))
-            || s.get("x-nullable") == Some(&Value::Bool(true))
-            || types.as_ref().is_some_and(|t| t.contains(&"null"));
-        if value.is_null() && nullable {
-            return;
-        }
-        if let Some(types) = &types
-            && !types.iter().any(|t| type_matches(t, value))
-        {
-            out.push(format!(
-                "{at}: expected {}, got {}",
-                types.join(" or "),
-                describe(value)
-            ));
-            return; // the remaining keywords would only repeat the mismatch
-        }
-
-        for keyword in ["oneOf", "anyOf"] {
-            let Some(branches) = s.get(keyword).and_then(Value::as_array) else {
-                continue;
-            };
-            // `oneOf` is checked like `anyOf` (some branch must validate): with our
-            // closed-object rule the branches rarely overlap, and "more than one
-            // matched" would say nothing useful about the request.
-            let mut failures = Vec::new();
-            for (i, branch) in branches.iter().enumerate() {
-                let mut errors = Vec::new();
-                self.validate(value, branch, at, &mut errors);
-                if errors.is_empty() {
-                    failures.clear();
-                    break;
-                }
-                let name = branch
-                    .get("$ref")
-                    .and_then(Value::as_str)
-                    .and_then(|r| r.rsplit('/').next())
-                    .map(|n| format!(" ({n})"))
-                    .unwrap_or_default();
-                failures.push(format!("branch {i}{name}: {}", errors.join("; ")));
-            }
-            if !failures.is_empty() {
-                out.push(format!(
-                    "{at}: matches no `{keyword}` branch [{}]",
-                    failures.join(" | ")
-                ));
-            }
-        }
-
-        if let Some(allowed) = s.get("enum").and_then(Value::as_array)
-            && !allowed.iter().any(|a| a == value)
-        {
-            let shown: Vec<String> = allowed.iter().map(show).collect();
-            out.push(format!(
-                "{at}: {} is not one of: {}",
-                describe(value),
-                shown.join(", ")
-            ));
-        }
-        if let Some(expected) = s.get("const")
-            && expected != value
-        {
-            out.push(format!(
-                "{at}: {} is not {}",
-                describe(value),
-                show(expected)
-            ));
-        }
-
-        match value {
-            Value::String(text) => check_string(text, s, at, out),
-            Value::Number(number) => check_number(number, s, at, out),
-            Value::Array(items) => {
-                if let Some(item_schema) = s.get("items") {
-                    for (i, item) in items.iter().enumerate() {
-                        self.validate(item, item_schema, &format!("{at}[{i}]"), out);
-                    }
-                }
-                check_count(items.len(), &schema, at, "items", out);
-            }
-            Value::Object(map) => self.check_object(map, s, at, out),
-            Value::Null | Value::Bool(_) => {}
-        }
-    }
-
-    fn check_object(
-        &self,
-        map: &Map<String, Value>,
-        s: &Map<String, Value>,
-        at: &str,
-        out: &mut Vec<String>,
-    ) {
-        let properties = s.get("properties").and_then(Value::as_object);
-        if let Some(required) = s.get("required").and_then(Value::as_array) {
-            for name in required.iter().filter_map(Value::as_str) {
-                if !map.contains_key(name) {
-                    out.push(format!("{at}: missing required property `{name}`"));
-                }
-            }
-        }
-        let declared: Vec<&str> = properties
-            .map(|p| p.keys().map(String::as_str).collect())
-            .unwrap_or_default();
-        // A name the schema requires is allowed, though some of Hatchet's schemas require
-        // one they do not describe (`Step.nextId`, `V1TaskSummary.id`).
-        let required = |name: &str| {
-            s.get("required")
-                .and_then(Value::as_array)
-                .is_some_and(|r| r.iter().any(|n| n.as_str() == Some(name)))
-        };
-        for (name, value) in map {
-            let child = format!("{at}.{name}");
-            if let Some(property) = properties.and_then(|p| p.get(name)) {
-                self.validate(value, property, &child, out);
-                continue;
-            }
-            if required(name) {
-                continue;
-            }
-            let closed = match s.get("additionalProperties") {
-                // Our stricter-than-JSON-Schema default: see the module docs.
-                None => !declared.is_empty(),
-                Some(Value::Bool(open)) => !open,
-                Some(schema) => {
-                    self.validate(value, schema, &child, out);
-                    false
-                }
-            };
-            if closed {
-                out.push(format!(
-                    "{at}: unknown property `{name}` (declared: {})",
-                    list_or_none(&declared)
-                ));
-            }
-        }
-    }
-}
-
-/// Merges schema keywords from `other` into `into` (for `allOf` and `$ref`
-/// siblings). Properties are united (a property declared on both sides must
-/// satisfy both), `required` is concatenated, and a closed `additionalProperties:
-/// false` stays closed. Other keywords: the later one wins, which is enough for
-/// Hatchet's spec, where `allOf` only composes object schemas.
-fn merge_schema(into: &mut Map<String, Value>, other: Map<String, Value>) {
-    for (key, value) in other {
-        match (key.as_str(), into.get_mut(&key)) {
-            ("properties", Some(Value::Object(existing))) => {
-                if let Value::Object(new) = value {
-                    for (name, schema) in new {
-                        let combined = match existing.remove(&name) {
-                            Some(old) => serde_json::json!({ "allOf": [old, schema] }),
-                            None => schema,
-                        };
-                        existing.insert(name, combined);
-                    }
-                }
-            }
-            ("required", Some(Value::Array(existing))) => {
-                for name in value.as_array().into_iter().flatten() {
-                    if !existing.contains(name) {
-                        existing.push(name.clone());
-                    }
-                }
-            }
-            ("additionalProperties", Some(Value::Bool(false))) => {}
-            _ => {
-                into.insert(key, value);
-            }
-        }
-    }
 }
 
 /// The schema's `type` as a list (OpenAPI 3.1 allows `type: [string, "null"]`).
@@ -943,30 +739,6 @@ fn declared_types(schema: &Value) -> Option<Vec<&str>> {
         Value::String(t) => Some(vec![t.as_str()]),
         Value::Array(list) => Some(list.iter().filter_map(Value::as_str).collect()),
         _ => None,
-    }
-}
-
-/// A type for schemas that leave out `type` but are plainly objects or arrays.
-/// JSON Schema would accept any other value for them (e.g. a string where
-/// Hatchet's `V1TriggerWorkflowRunRequest` is expected); code generators, and
-/// Hatchet's server, treat them as objects/arrays, so we do too.
-fn implied_types(s: &Map<String, Value>) -> Option<Vec<&'static str>> {
-    if s.contains_key("properties") || s.contains_key("required") {
-        Some(vec!["object"])
-    } else if s.contains_key("items") {
-        Some(vec!["array"])
-    } else {
-        None
-    }
-}
-
-fn type_matches(ty: &str, value: &Value) -> bool {
-    match ty {
-        "integer" => value.as_number().is_some_and(|n| {
-            n.is_i64() || n.is_u64() || n.as_f64().is_some_and(|f| f.fract() == 0.0)
-        }),
-        // Any other name (including an unknown one) compares to the JSON type.
-        other => json_type(value) == other || (other == "number" && value.is_number()),
     }
 }
 
@@ -979,114 +751,5 @@ fn json_type(value: &Value) -> &'static str {
         Value::String(_) => "string",
         Value::Array(_) => "array",
         Value::Object(_) => "object",
-    }
-}
-
-/// A value for messages: its JSON type plus a short rendering of scalars.
-fn describe(value: &Value) -> String {
-    match value {
-        Value::Null => "null".to_owned(),
-        Value::Array(_) | Value::Object(_) => json_type(value).to_owned(),
-        Value::String(_) | Value::Bool(_) | Value::Number(_) => {
-            let mut text = value.to_string();
-            if text.chars().count() > 80 {
-                text = text.chars().take(77).collect::<String>() + "...";
-            }
-            format!("{} {text}", json_type(value))
-        }
-    }
-}
-
-/// An enum value for messages: strings without quotes.
-fn show(value: &Value) -> String {
-    match value {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
-}
-
-fn check_string(text: &str, s: &Map<String, Value>, at: &str, out: &mut Vec<String>) {
-    match s.get("format").and_then(Value::as_str) {
-        // Hatchet's ids are canonical hyphenated UUIDs; the uuid crate would also
-        // accept the simple, braced and URN forms, which the spec does not mean.
-        Some("uuid") if !(text.len() == 36 && uuid::Uuid::try_parse(text).is_ok()) => {
-            out.push(format!("{at}: `{text}` is not a UUID"));
-        }
-        Some("date-time") if text.parse::<jiff::Timestamp>().is_err() => {
-            out.push(format!("{at}: `{text}` is not an RFC 3339 date-time"));
-        }
-        _ => {}
-    }
-    let length = text.chars().count();
-    if let Some(min) = s.get("minLength").and_then(Value::as_u64)
-        && (length as u64) < min
-    {
-        out.push(format!("{at}: length {length} is below minLength {min}"));
-    }
-    if let Some(max) = s.get("maxLength").and_then(Value::as_u64)
-        && (length as u64) > max
-    {
-        out.push(format!("{at}: length {length} is above maxLength {max}"));
-    }
-}
-
-fn check_number(n: &serde_json::Number, s: &Map<String, Value>, at: &str, out: &mut Vec<String>) {
-    // Integral value, whatever its JSON spelling (`3` or `3.0`).
-    let integer: Option<i128> = n
-        .as_i64()
-        .map(i128::from)
-        .or_else(|| n.as_u64().map(i128::from))
-        .or_else(|| {
-            n.as_f64()
-                .filter(|f| f.fract() == 0.0 && f.abs() < 1e19)
-                .map(|f| f as i128)
-        });
-    let in_range = match s.get("format").and_then(Value::as_str) {
-        Some("int32") => integer.is_some_and(|i| i32::try_from(i).is_ok()),
-        Some("int64") => integer.is_some_and(|i| i64::try_from(i).is_ok()),
-        Some("uint64") => integer.is_some_and(|i| u64::try_from(i).is_ok()),
-        _ => true,
-    };
-    if !in_range {
-        let format = s.get("format").map(show).unwrap_or_default();
-        out.push(format!("{at}: {n} does not fit format {format}"));
-    }
-    let Some(x) = n.as_f64() else {
-        return;
-    };
-    let bound = |key: &str| s.get(key).and_then(Value::as_f64);
-    if let Some(min) = bound("minimum")
-        && x < min
-    {
-        out.push(format!("{at}: {n} is below minimum {min}"));
-    }
-    if let Some(max) = bound("maximum")
-        && x > max
-    {
-        out.push(format!("{at}: {n} is above maximum {max}"));
-    }
-    if let Some(min) = bound("exclusiveMinimum")
-        && x <= min
-    {
-        out.push(format!("{at}: {n} is not above exclusiveMinimum {min}"));
-    }
-    if let Some(max) = bound("exclusiveMaximum")
-        && x >= max
-    {
-        out.push(format!("{at}: {n} is not below exclusiveMaximum {max}"));
-    }
-}
-
-/// `minItems`/`maxItems` for a body array or a repeated query parameter.
-fn check_count(count: usize, schema: &Value, at: &str, noun: &str, out: &mut Vec<String>) {
-    if let Some(min) = schema.get("minItems").and_then(Value::as_u64)
-        && (count as u64) < min
-    {
-        out.push(format!("{at}: {count} {noun}, fewer than minItems {min}"));
-    }
-    if let Some(max) = schema.get("maxItems").and_then(Value::as_u64)
-        && (count as u64) > max
-    {
-        out.push(format!("{at}: {count} {noun}, more than maxItems {max}"));
     }
 }

@@ -88,7 +88,9 @@ fn assert_secret(token: &str, stdout: &str, stderr: &str, fault: &str) {
     }
 }
 
-#[tokio::test]
+/// The faults run side by side, each against its own upstream and server process: most of
+/// the time is spent waiting out deadlines and retries, not working.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_fault_makes_the_token_appear_anywhere() {
     // The token names a server URL only as a claim; every run overrides the URL, so one
     // token serves all faults, and every echo can quote it exactly.
@@ -134,20 +136,22 @@ async fn no_fault_makes_the_token_appear_anywhere() {
                 .set_body_json(json!({"rows": [{"echo": quoted}], "isPaused": true})),
         ),
     ];
-    let mut checked = 0;
+    let mut faults = tokio::task::JoinSet::new();
     for (fault, response) in wiremock_faults {
-        let server = MockServer::start().await;
-        Mock::given(any())
-            .respond_with(response)
-            .mount(&server)
-            .await;
-        let (stdout, stderr) = run_everything(&server.uri(), &token).await;
-        assert!(
-            !server.received_requests().await.unwrap().is_empty(),
-            "{fault}: nothing was sent"
-        );
-        assert_secret(&token, &stdout, &stderr, fault);
-        checked += 1;
+        let token = token.clone();
+        faults.spawn(async move {
+            let server = MockServer::start().await;
+            Mock::given(any())
+                .respond_with(response)
+                .mount(&server)
+                .await;
+            let (stdout, stderr) = run_everything(&server.uri(), &token).await;
+            assert!(
+                !server.received_requests().await.unwrap().is_empty(),
+                "{fault}: nothing was sent"
+            );
+            assert_secret(&token, &stdout, &stderr, fault);
+        });
     }
     let raw_faults = [
         Misbehavior::Hang,
@@ -159,11 +163,17 @@ async fn no_fault_makes_the_token_appear_anywhere() {
         Misbehavior::Status401(format!(r#"{{"message":"{quoted}"}}"#)),
     ];
     for fault in raw_faults {
-        let upstream = RawServer::start(fault.clone(), usize::MAX).await;
-        let (stdout, stderr) = run_everything(&upstream.url, &token).await;
-        assert!(upstream.connections() > 0, "{fault:?}: nothing was sent");
-        assert_secret(&token, &stdout, &stderr, &format!("{fault:?}"));
-        checked += 1;
+        let token = token.clone();
+        faults.spawn(async move {
+            let upstream = RawServer::start(fault.clone(), usize::MAX).await;
+            let (stdout, stderr) = run_everything(&upstream.url, &token).await;
+            assert!(upstream.connections() > 0, "{fault:?}: nothing was sent");
+            assert_secret(&token, &stdout, &stderr, &format!("{fault:?}"));
+        });
     }
-    println!("{checked} faults x 49 calls: the token appeared nowhere");
+    let checked = faults.len();
+    // join_all resumes a fault's panic: a failed assertion fails the test with its message.
+    faults.join_all().await;
+    let calls = every_call().len();
+    println!("{checked} faults x {calls} calls: the token appeared nowhere");
 }

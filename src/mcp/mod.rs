@@ -11,6 +11,7 @@ pub mod resources;
 pub mod server;
 pub mod stdio;
 pub mod summary;
+pub mod tasks;
 pub mod tools;
 pub mod workflow_names;
 pub mod workflow_tools;

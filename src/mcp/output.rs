@@ -12,6 +12,7 @@
 //!   the rest. Nothing is refused for its size alone;
 //! - nothing is ever sent above [`HARD_MAX_RESULT_BYTES`].
 
+use rmcp::model::Task;
 use serde_json::{Map, Value};
 
 use super::{
@@ -59,6 +60,10 @@ pub enum Answer {
         /// set as the call ends unless the rows are wanted whole.
         summary: Option<&'static Summary>,
     },
+    /// The call goes on as an MCP task (the Tasks extension): the client is answered this
+    /// task at once and polls it with `tasks/get`. Only given to a client that declared the
+    /// extension on the call ([`Call::takes_tasks`](super::registry::Call::takes_tasks)).
+    Task(Task),
 }
 
 /// A single object, whole: nulls dropped, compact.
@@ -94,35 +99,37 @@ pub fn list(value: Value, page: Option<&Page>, keep_payloads: bool) -> Answer {
 }
 
 impl Answer {
-    /// The JSON the answer is made from, whatever its kind.
-    fn value(&self) -> &Value {
+    /// The JSON the answer is made from, whatever its kind; a task has none.
+    fn value(&self) -> Option<&Value> {
         match self {
             Answer::Item(value)
             | Answer::Preview(value)
             | Answer::Narrowable { value, .. }
-            | Answer::List { value, .. } => value,
+            | Answer::List { value, .. } => Some(value),
+            Answer::Task(_) => None,
         }
     }
 
-    fn value_mut(&mut self) -> &mut Value {
+    fn value_mut(&mut self) -> Option<&mut Value> {
         match self {
             Answer::Item(value)
             | Answer::Preview(value)
             | Answer::Narrowable { value, .. }
-            | Answer::List { value, .. } => value,
+            | Answer::List { value, .. } => Some(value),
+            Answer::Task(_) => None,
         }
     }
 
     /// Whether rendering this answer is quick enough to do in place
     /// ([`crate::work::is_small_json`]).
     pub fn is_small(&self) -> bool {
-        crate::work::is_small_json(self.value())
+        self.value().is_none_or(crate::work::is_small_json)
     }
 
     /// Keeps, of the answer's `next` (one call, `tool arg=value`, or a list of them), the
     /// calls `offered` says the client can make; drops `next` if none is left.
     pub fn keep_offered_steps(&mut self, offered: impl Fn(&str) -> bool) {
-        let Some(map) = self.value_mut().as_object_mut() else {
+        let Some(map) = self.value_mut().and_then(Value::as_object_mut) else {
             return;
         };
         let is_offered = |step: &Value| step.as_str().is_some_and(&offered);
@@ -206,6 +213,8 @@ impl Answer {
                 }
                 fit_list(value, page.as_ref(), limit)
             }
+            // The server answers a task as a task; as text it is the task's JSON.
+            Answer::Task(task) => serde_json::to_string(&task).unwrap_or_default(),
         };
         if text.len() > limit {
             return Err(TooLarge {

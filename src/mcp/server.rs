@@ -7,12 +7,13 @@ use std::{sync::Arc, time::Duration};
 use rmcp::{
     ErrorData as McpError, RoleServer, ServerHandler,
     model::{
-        CallToolRequestParams, CallToolResponse, CallToolResult, CompleteRequestParams,
-        CompleteResult, ContentBlock, ErrorCode, GetPromptRequestParams, GetPromptResponse,
-        Implementation, ListPromptsResult, ListResourceTemplatesResult, ListResourcesResult,
-        ListToolsResult, PaginatedRequestParams, ReadResourceRequestParams, ReadResourceResponse,
+        CallToolRequestParams, CallToolResponse, CallToolResult, CancelTaskParams,
+        CompleteRequestParams, CompleteResult, ContentBlock, CreateTaskResult, ErrorCode,
+        GetPromptRequestParams, GetPromptResponse, GetTaskParams, GetTaskResult, Implementation,
+        ListPromptsResult, ListResourceTemplatesResult, ListResourcesResult, ListToolsResult,
+        PaginatedRequestParams, ReadResourceRequestParams, ReadResourceResponse,
         ReadResourceResult, ResourceContents, ServerCapabilities, ServerConfig, SubscriptionFilter,
-        Tool,
+        Tool, UpdateTaskParams,
     },
     service::{NotificationContext, RequestContext, SubscriptionContext},
 };
@@ -28,7 +29,14 @@ use super::{
     workflow_tools::{WorkflowTools, WorkflowToolsSpec},
 };
 use crate::mcp::tools::{Call, Registry, ToolContext, ToolSpec};
-use crate::{hatchet::Client, redact::Redactor, work};
+use crate::{
+    hatchet::Client,
+    mcp::{output::Answer, registry::ToolResult},
+    redact::Redactor,
+    work::{self, Deadline},
+};
+
+mod tasks;
 
 #[derive(Clone)]
 pub struct HatchetServer {
@@ -121,8 +129,13 @@ impl ServerHandler for HatchetServer {
             .enable_tools()
             .enable_tool_list_changed()
             .enable_resources()
-            .enable_prompts()
-            .build();
+            .enable_prompts();
+        // Tasks only while a registered tool can answer one (see `tasks.rs`).
+        let capabilities = if self.offers_tasks() {
+            capabilities.enable_tasks().build()
+        } else {
+            capabilities.build()
+        };
         ServerConfig::new(capabilities)
             .with_server_info(
                 Implementation::new(env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION"))
@@ -174,12 +187,14 @@ impl ServerHandler for HatchetServer {
         let Some(tool) = self.registry.find(&request.name) else {
             return Err(self.unknown_tool(&request.name));
         };
-        // Not redacted here: every line to the client is, on its way out (`stdio`).
-        let result = match self.run(&tool, request.arguments, &context).await? {
-            Ok(text) => CallToolResult::success(vec![ContentBlock::text(text)]),
-            Err(error) => CallToolResult::error(vec![ContentBlock::text(error.to_string())]),
+        let (result, deadline) = self.run(&tool, request.arguments, &context).await?;
+        // A wait answered as an MCP task (only to a client that declared them on the call).
+        let shaped = match result {
+            Ok(Answer::Task(task)) => return Ok(CreateTaskResult::new(task).into()),
+            Ok(answer) => self.shape(answer, &deadline).await,
+            Err(error) => Err(error),
         };
-        Ok(result.into())
+        Ok(tool_result(shaped).into())
     }
 
     async fn list_resources(
@@ -228,7 +243,7 @@ impl ServerHandler for HatchetServer {
                 Some(json!({ "uri": uri })),
             ));
         };
-        match self.run(&tool, Some(arguments), &context).await? {
+        match self.run_to_text(&tool, Some(arguments), &context).await? {
             Ok(text) => Ok(ReadResourceResult::new(vec![
                 ResourceContents::text(text, uri.clone()).with_mime_type(resources::mime_type()),
             ])
@@ -264,6 +279,30 @@ impl ServerHandler for HatchetServer {
         prompts::get(&request.name, request.arguments, &self.registry).map(Into::into)
     }
 
+    async fn get_task(
+        &self,
+        request: GetTaskParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<GetTaskResult, McpError> {
+        self.task_get(&request.task_id, &context).await
+    }
+
+    async fn cancel_task(
+        &self,
+        request: CancelTaskParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<(), McpError> {
+        self.task_cancel(&request.task_id, &context).await
+    }
+
+    async fn update_task(
+        &self,
+        request: UpdateTaskParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<(), McpError> {
+        self.task_update(&request.task_id)
+    }
+
     /// Not offered: the server declares no `completions` capability (its prompts take run
     /// ids and numbers, which no list completes), so the method does not exist here rather
     /// than answering an empty list for any name, prompts that do not exist included.
@@ -287,17 +326,14 @@ impl HatchetServer {
     }
 
     /// Runs a tool on its own task: a panic becomes an error result, and a cancellation
-    /// from the client aborts the task, dropping its HTTP request at once. The answer is
-    /// rendered within this server's result ceiling (off the runtime thread when large) and
-    /// within the call's deadline, then redacted: the stdio front redacts every line again on
-    /// its way out, and this keeps a result clean on any other transport too (the in-process
-    /// one the tests use).
+    /// from the client aborts the task, dropping its HTTP request at once. Answers the
+    /// tool's result and the call's deadline, for shaping it ([`Self::shape`]).
     async fn run(
         &self,
         tool: &ToolSpec,
         arguments: Option<JsonObject>,
         context: &RequestContext<RoleServer>,
-    ) -> Result<Result<String, ToolError>, McpError> {
+    ) -> Result<(ToolResult, Arc<Deadline>), McpError> {
         let name = &*tool.name;
         let call = Call::from_request(self.ctx.clone(), context);
         let deadline = call.deadline.clone();
@@ -318,10 +354,28 @@ impl HatchetServer {
                 "Internal error in `{name}` ({detail}); the server is still running. Please report this."
             )))
         });
-        let answer = match result {
-            Ok(answer) => answer,
-            Err(error) => return Ok(Err(error)),
-        };
+        Ok((result, deadline))
+    }
+
+    /// Runs a tool ([`Self::run`]) and shapes its answer as text ([`Self::shape`]).
+    async fn run_to_text(
+        &self,
+        tool: &ToolSpec,
+        arguments: Option<JsonObject>,
+        context: &RequestContext<RoleServer>,
+    ) -> Result<Result<String, ToolError>, McpError> {
+        let (result, deadline) = self.run(tool, arguments, context).await?;
+        Ok(match result {
+            Ok(answer) => self.shape(answer, &deadline).await,
+            Err(error) => Err(error),
+        })
+    }
+
+    /// An answer as the client reads it: rendered within this server's result ceiling (off
+    /// the runtime thread when large) and within the call's deadline, then redacted: the
+    /// stdio front redacts every line again on its way out, and this keeps a result clean
+    /// on any other transport too (the in-process one the tests use).
+    async fn shape(&self, answer: Answer, deadline: &Deadline) -> Result<String, ToolError> {
         let max_bytes = self.ctx.max_result_bytes;
         let redactor = self.ctx.client.redactor();
         let offered = self.ctx.offered.clone();
@@ -334,12 +388,20 @@ impl HatchetServer {
         };
         // A small answer is shaped in place: another thread would cost more than the work.
         if small {
-            return Ok(shape());
+            return shape();
         }
         let render = work::off_thread(shape);
         // A call that ended just in time still has its answer shaped.
         let shaped = tokio::time::timeout_at(deadline.at() + DEADLINE_GRACE, render).await;
-        Ok(shaped.unwrap_or_else(|_| Err(deadline.expired("shaping the answer").into())))
+        shaped.unwrap_or_else(|_| Err(deadline.expired("shaping the answer").into()))
+    }
+}
+
+/// A tool's result as MCP sends it: its text, or its error as an `isError` result.
+fn tool_result(shaped: Result<String, ToolError>) -> CallToolResult {
+    match shaped {
+        Ok(text) => CallToolResult::success(vec![ContentBlock::text(text)]),
+        Err(error) => CallToolResult::error(vec![ContentBlock::text(error.to_string())]),
     }
 }
 

@@ -289,7 +289,7 @@ fn workflow_tool(
                 move |call, args| run_workflow(call, name.clone(), args, false),
             );
             match typed {
-                Ok(tool) => return (tool, None),
+                Ok(tool) => return (tool.deferrable(), None),
                 Err(error) => Some(clean(redactor, &error.to_string(), 200)),
             }
         }
@@ -308,7 +308,7 @@ fn workflow_tool(
         move |call, args| run_workflow(call, workflow.clone(), args, true),
     )
     .expect("the fixed fallback schema compiles");
-    (tool, reason)
+    (tool.deferrable(), reason)
 }
 
 /// The `wait` every typed tool takes beside the workflow's input, as `trigger_workflow`'s.
@@ -354,7 +354,7 @@ async fn run_workflow(
     };
     let started = call.client.trigger_run(&trigger).await?;
     if wait {
-        return Ok(output::item(wait_after_trigger(&call, &started).await));
+        return Ok(wait_after_trigger(&call, &started).await);
     }
     Ok(output::item(triggered(&call, started)))
 }

@@ -33,6 +33,8 @@ const LAYERS: [(&str, &[&str]); 7] = [
             "mcp/reference",
             "mcp/workflow_tools",
             "mcp/workflow_names",
+            "mcp/tasks",
+            "mcp/apps",
         ],
     ),
     ("the MCP front", &["mcp"]),

@@ -34,6 +34,7 @@ mod result_ceiling;
 mod schemas;
 mod server;
 mod stdio;
+mod tasks;
 mod waiting;
 mod webhook_secrets;
 mod workflow_names;

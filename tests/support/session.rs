@@ -2,7 +2,7 @@
 
 use rmcp::{
     RoleClient, ServiceExt,
-    model::{CallToolRequestParams, CallToolResult},
+    model::{CallToolRequestParams, CallToolResult, ClientCapabilities, ClientConfig},
     service::RunningService,
     transport::TokioChildProcess,
 };
@@ -15,6 +15,8 @@ use wiremock::MockServer;
 use super::fake::token_for;
 
 pub type Session = RunningService<RoleClient, ()>;
+/// A session whose client declares the Tasks extension (`io.modelcontextprotocol/tasks`).
+pub type TaskSession = RunningService<RoleClient, ClientConfig>;
 
 /// Starts the binary with only the given environment, plus a token pointing at `server`
 /// and a 5 s call deadline.
@@ -28,11 +30,36 @@ pub async fn start_with_stderr(url: &str, env: &[(&str, &str)]) -> (Session, Chi
     (session, stderr.expect("stderr was piped"))
 }
 
+/// As [`start`], with a client that declares the Tasks extension at `initialize`.
+pub async fn start_taking_tasks(server: &MockServer, env: &[(&str, &str)]) -> TaskSession {
+    let transport = TokioChildProcess::builder(command(&server.uri(), env))
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap()
+        .0;
+    let mut client = ClientConfig::default();
+    client.capabilities = ClientCapabilities::builder().enable_tasks().build();
+    client
+        .serve(transport)
+        .await
+        .expect("the server answers initialize")
+}
+
 async fn start_at(
     url: &str,
     env: &[(&str, &str)],
     stderr: Stdio,
 ) -> (Session, Option<ChildStderr>) {
+    let (transport, stderr) = TokioChildProcess::builder(command(url, env))
+        .stderr(stderr)
+        .spawn()
+        .unwrap();
+    let session = ().serve(transport).await.expect("the server answers initialize");
+    (session, stderr)
+}
+
+/// The binary with only `env`, plus a token pointing at `url` and a 5 s call deadline.
+fn command(url: &str, env: &[(&str, &str)]) -> tokio::process::Command {
     let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_hatchet-mcp"));
     command
         .env_clear()
@@ -41,12 +68,7 @@ async fn start_at(
     for (name, value) in env {
         command.env(name, value);
     }
-    let (transport, stderr) = TokioChildProcess::builder(command)
-        .stderr(stderr)
-        .spawn()
-        .unwrap();
-    let session = ().serve(transport).await.expect("the server answers initialize");
-    (session, stderr)
+    command
 }
 
 /// Calls a tool; `arguments` must be a JSON object.

@@ -53,9 +53,15 @@ impl AuditLine {
 
     fn write(&mut self, phase: &str, outcome: &str) {
         self.finished = true;
-        let duration_ms = self.started.elapsed().as_millis() as u64;
-        tracing::info!(target: "audit", tool = self.tool, phase, targets = %self.targets, outcome, duration_ms, "mutating call");
+        record(&self.tool, phase, &self.targets, outcome, self.started);
     }
+}
+
+/// Writes one audit line: for a tool's call, or for a mutation made outside one (`tool` is
+/// then the method, `tasks/cancel`). `targets` are identifiers only, already safe to show.
+pub fn record(tool: &str, phase: &str, targets: &str, outcome: &str, started: Instant) {
+    let duration_ms = started.elapsed().as_millis() as u64;
+    tracing::info!(target: "audit", tool, phase, targets = %targets, outcome, duration_ms, "mutating call");
 }
 
 impl Drop for AuditLine {

@@ -2,7 +2,7 @@
 //! its `ToolContext`) and, per call, a [`Call`] carrying the client's progress token, the
 //! call's cancellation, the peer and the deadline.
 
-use std::{collections::HashSet, ops::Deref, sync::Arc, time::Duration};
+use std::{borrow::Cow, collections::HashSet, ops::Deref, sync::Arc, time::Duration};
 
 use rmcp::{
     RoleServer,
@@ -97,6 +97,12 @@ pub struct Call<C> {
     pub deadline: Arc<Deadline>,
     /// The arguments as the client sent them, before coercion; kept for mutating tools only.
     arguments_as_sent: JsonObject,
+    /// Whether the client declared the Tasks extension (`io.modelcontextprotocol/tasks`)
+    /// on this call: a tool that waits may then answer an MCP task at once
+    /// ([`Answer::Task`](crate::mcp::output::Answer::Task)) instead of holding the call open.
+    pub takes_tasks: bool,
+    /// The name of the tool called (empty outside [`ToolSpec::call`](super::ToolSpec::call)).
+    pub tool: Cow<'static, str>,
 }
 
 impl<C: Context> Call<C> {
@@ -106,6 +112,9 @@ impl<C: Context> Call<C> {
             Some(token) => Progress::to(request.peer.clone(), token),
             None => Progress::none(),
         };
+        let takes_tasks = request
+            .client_capabilities()
+            .is_some_and(|capabilities| capabilities.supports_tasks());
         Self {
             deadline: Deadline::starting_now(context.call_deadline()),
             context,
@@ -113,6 +122,8 @@ impl<C: Context> Call<C> {
             cancelled: request.ct.clone(),
             peer: Some(request.peer.clone()),
             arguments_as_sent: JsonObject::new(),
+            takes_tasks,
+            tool: Cow::Borrowed(""),
         }
     }
 
@@ -125,6 +136,8 @@ impl<C: Context> Call<C> {
             cancelled: CancellationToken::new(),
             peer: None,
             arguments_as_sent: JsonObject::new(),
+            takes_tasks: false,
+            tool: Cow::Borrowed(""),
         }
     }
 

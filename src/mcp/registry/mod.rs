@@ -10,7 +10,7 @@
 //!
 //! Either way the metadata is named ([`About`]), so two strings cannot be swapped unnoticed.
 
-mod audit;
+pub mod audit;
 mod call;
 mod live;
 mod validate;
@@ -191,6 +191,10 @@ pub struct ToolSpec<C> {
     pub targets: Targets,
     /// The summary of a list tool's rows (see [`ToolSpec::lists`]).
     pub summary: Option<&'static Summary>,
+    /// Whether it may answer an MCP task instead of waiting (see [`ToolSpec::deferrable`]).
+    pub deferrable: bool,
+    /// The MCP Apps view its answers can be shown in (see [`ToolSpec::view`]).
+    pub view: Option<&'static str>,
     handler: Handler<C>,
 }
 
@@ -254,6 +258,8 @@ impl<C: Context> ToolSpec<C> {
             in_default: true,
             targets: Targets::default(),
             summary: None,
+            deferrable: false,
+            view: None,
             handler,
         }
     }
@@ -279,6 +285,21 @@ impl<C: Context> ToolSpec<C> {
         self
     }
 
+    /// Declares that the tool may answer an MCP task at once, to a client that takes them,
+    /// rather than wait (`Answer::Task`): the server advertises the Tasks extension only
+    /// while it registers such a tool.
+    pub fn deferrable(mut self) -> Self {
+        self.deferrable = true;
+        self
+    }
+
+    /// Declares the MCP Apps view (a `ui://` resource) that shows this tool's answers:
+    /// `tools/list` names it in the tool's `_meta.ui.resourceUri`.
+    pub fn view(mut self, uri: &'static str) -> Self {
+        self.view = Some(uri);
+        self
+    }
+
     /// Leaves the tool out of the `default` toolset: only its group (or `all`) registers it,
     /// so the standard surface and its context cost stay as they are.
     pub fn opt_in(mut self) -> Self {
@@ -293,7 +314,8 @@ impl<C: Context> ToolSpec<C> {
     /// Runs the tool. Mutating tools re-check the mode here (the registry already left them
     /// out in read-only mode), never leave an unknown outcome unexplained, and write one
     /// audit line to stderr.
-    pub fn call(&self, call: Call<C>, arguments: Option<JsonObject>) -> BoxFuture {
+    pub fn call(&self, mut call: Call<C>, arguments: Option<JsonObject>) -> BoxFuture {
+        call.tool = self.name.clone();
         let deadline = call.deadline.clone();
         let Effect::Mutating { verify_with, .. } = self.effect else {
             let future = (self.handler)(call, &self.input_schema, arguments);
@@ -347,6 +369,11 @@ impl<C: Context> ToolSpec<C> {
             self.published_schema(),
         );
         tool.annotations = Some(annotations);
+        if let Some(uri) = self.view {
+            let mut meta = JsonObject::new();
+            meta.insert("ui".into(), serde_json::json!({ "resourceUri": uri }));
+            tool.meta = Some(rmcp::model::MetaObject(meta));
+        }
         tool
     }
 

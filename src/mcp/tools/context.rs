@@ -9,6 +9,7 @@ use crate::{
     mcp::{
         output,
         registry::{self, Offered},
+        tasks::{self, TaskId, UnknownTask},
         workflow_names::WorkflowNames,
     },
     redact::Redactor,
@@ -36,6 +37,10 @@ pub struct ToolContext {
     /// Keys the bulk tools' confirm tokens. Derived from the API token, so a token outlives
     /// the process that issued it, yet only a holder of the API token can make one.
     confirm_key: ring::hmac::Key,
+    /// Keys the ids of MCP tasks ([`tasks`]), derived from the API token the same way.
+    task_key: ring::hmac::Key,
+    /// The tasks this process was asked to cancel.
+    pub cancels: tasks::Cancels,
     /// Workflow names to ids, listed at most once a minute.
     pub(crate) workflow_names: WorkflowNames,
     /// The tools this server registers: the only ones an answer may send the agent to.
@@ -46,6 +51,8 @@ impl ToolContext {
     pub fn new(client: Client, namespace: Option<String>) -> Self {
         Self {
             confirm_key: client.derived_key("hatchet-mcp confirm v1"),
+            task_key: client.derived_key("hatchet-mcp task v1"),
+            cancels: tasks::Cancels::default(),
             client,
             namespace,
             max_result_bytes: output::DEFAULT_MAX_RESULT_BYTES,
@@ -59,6 +66,17 @@ impl ToolContext {
     /// The key of the bulk tools' confirm tokens.
     pub fn confirm_key(&self) -> &ring::hmac::Key {
         &self.confirm_key
+    }
+
+    /// The text of the task `id`, for this tenant.
+    pub fn task_text(&self, id: &TaskId) -> String {
+        id.issue(&self.task_key, self.client.tenant_id())
+    }
+
+    /// The task `text` names, if this server (or one with the same API token) issued it
+    /// for this tenant. Nothing is read to tell.
+    pub fn open_task(&self, text: &str) -> Result<TaskId, UnknownTask> {
+        TaskId::open(&self.task_key, self.client.tenant_id(), text)
     }
 
     /// Prefixes a workflow name or event key with the namespace, as the official SDKs do.

@@ -25,7 +25,7 @@ mod workflows;
 
 pub use context::{Call, Registry, ToolContext, ToolSpec};
 pub use guides::instructions;
-pub(crate) use waiting::{triggered, wait_after_trigger};
+pub(crate) use waiting::{Polled, cancel_task, poll_task, triggered, wait_after_trigger};
 
 use crate::mcp::registry::{Toolsets, Withheld};
 

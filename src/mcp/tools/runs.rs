@@ -176,7 +176,8 @@ pub fn mutating_tools() -> Vec<ToolSpec> {
             },
             trigger_workflow,
         )
-        .targets(&["workflow_name"]),
+        .targets(&["workflow_name"])
+        .deferrable(),
     ]
 }
 
@@ -198,7 +199,8 @@ pub fn opt_in_mutating_tools() -> Vec<ToolSpec> {
             rerun_with_input,
         )
         .targets(&["workflow_run_id"])
-        .opt_in(),
+        .opt_in()
+        .deferrable(),
     ]
 }
 
@@ -229,9 +231,7 @@ async fn trigger_workflow(ctx: Call, args: TriggerWorkflowArgs) -> ToolResult {
     if !args.wait {
         return Ok(output::item(waiting::triggered(&ctx, started)));
     }
-    Ok(output::item(
-        waiting::wait_after_trigger(&ctx, &started).await,
-    ))
+    Ok(waiting::wait_after_trigger(&ctx, &started).await)
 }
 
 /// Runs a workflow again with a new input (Hatchet's replay reuses the old one): same
@@ -273,9 +273,7 @@ async fn rerun_with_input(call: Call, args: RerunWithInputArgs) -> ToolResult {
     };
     let started = call.client.trigger_run(&trigger).await?;
     if args.wait {
-        return Ok(output::item(
-            waiting::wait_after_trigger(&call, &started).await,
-        ));
+        return Ok(waiting::wait_after_trigger(&call, &started).await);
     }
     let mut answer = waiting::triggered(&call, started);
     answer["rerun_of"] = json!(original_id);

@@ -2,9 +2,15 @@
 //! with `wait: true` or `rerun_with_input`. The wait polls the run's status with a growing
 //! delay, reports progress when the client asked for it, and stops the moment the client
 //! cancels.
+//!
+//! To a client that takes MCP tasks (see [`crate::mcp::tasks`]) the same wait is a task:
+//! the call answers at once, and each `tasks/get` polls the run once ([`poll_task`]) until
+//! the answer is the one the wait would have given.
 
 use std::time::Duration;
 
+use jiff::Timestamp;
+use rmcp::model::TaskStatus;
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -12,16 +18,22 @@ use tokio::time::Instant;
 use uuid::Uuid;
 
 use crate::mcp::tools::{Call, ToolSpec};
-use crate::mcp::{
-    args::{Bounded, Id},
-    dashboard::{self, Page},
-    output,
-    registry::{About, Effect, Group, Offered, ToolError, ToolResult},
+use crate::{
+    hatchet::{ErrorKind, runs::BulkAction},
+    mcp::{
+        args::{Bounded, Id},
+        dashboard::{self, Page},
+        output::{self, Answer},
+        registry::{About, Effect, Group, Offered, ToolError, ToolResult, audit},
+        tasks::TaskId,
+    },
 };
 
 /// The first pause between two status polls; each pause doubles, up to [`LONGEST_PAUSE`].
 const FIRST_PAUSE: Duration = Duration::from_secs(1);
 const LONGEST_PAUSE: Duration = Duration::from_secs(10);
+/// How long a run a task triggered may not show in Hatchet yet before a 404 means it is gone.
+const SHOWS_WITHIN: Duration = Duration::from_secs(60);
 
 /// How long a wait may last, in seconds: 1 to 600, default 120.
 pub type WaitSeconds = Bounded<1, 600, 120>;
@@ -39,7 +51,8 @@ pub fn opt_in_tools() -> Vec<ToolSpec> {
             },
             wait_for_run,
         )
-        .opt_in(),
+        .opt_in()
+        .deferrable(),
     ]
 }
 
@@ -52,13 +65,142 @@ struct WaitForRunArgs {
 }
 
 async fn wait_for_run(call: Call, args: WaitForRunArgs) -> ToolResult {
-    let waited = wait_until_finished(&call, args.workflow_run_id.0, args.timeout_s).await?;
+    let run_id = args.workflow_run_id.0;
+    if call.takes_tasks {
+        // One read first: a task is made only for a run that exists, and a run that has
+        // already finished is answered at once.
+        let status = run_status(&call, run_id).await?;
+        if !is_finished(&status) {
+            return Ok(defer(&call, run_id, false, args.timeout_s, &status));
+        }
+        let timeout = seconds(args.timeout_s);
+        let answer = ended(&call, run_id, &status, Duration::ZERO, timeout).await;
+        return Ok(output::item(answer));
+    }
+    let waited = wait_until_finished(&call, run_id, args.timeout_s).await?;
     Ok(output::item(waited))
+}
+
+fn seconds(wait: WaitSeconds) -> Duration {
+    Duration::from_secs(wait.get().unsigned_abs())
+}
+
+/// The wait for `run_id` as an MCP task, answered at once: the client polls it.
+fn defer(call: &Call, run_id: Uuid, started_run: bool, wait: WaitSeconds, status: &str) -> Answer {
+    let id = TaskId::new(run_id, started_run, seconds(wait), &call.tool);
+    let text = call.task_text(&id);
+    let message = format!("{status}: poll tasks/get for the run's end");
+    Answer::Task(id.task(&text, TaskStatus::Working, &message, Timestamp::now()))
+}
+
+/// Where a task stands after one poll.
+pub(crate) enum Polled {
+    /// Still waiting, and why (`RUNNING after 12s`).
+    Working(String),
+    /// The wait is over: the tool's own answer.
+    Ended(ToolResult),
+    /// Cancelled by `tasks/cancel`, and what the cancel did.
+    Cancelled(String),
+}
+
+/// Polls task `text` (`id`, opened) once: the run's status, and, when it has finished or
+/// the wait is over, the answer the tool would have given. A read that may succeed later
+/// leaves the task working.
+pub(crate) async fn poll_task(call: &Call, text: &str, id: &TaskId) -> Polled {
+    if let Some(said) = call.cancels.of(text) {
+        return Polled::Cancelled(said);
+    }
+    let now = Timestamp::now();
+    let status = match run_status(call, id.run).await {
+        Ok(status) => status,
+        Err(ToolError::Api(error))
+            if error.status() == Some(404) && id.started_run && id.age(now) < SHOWS_WITHIN =>
+        {
+            return Polled::Working(format!(
+                "Triggered; Hatchet does not show run {} yet.",
+                id.run
+            ));
+        }
+        Err(ToolError::Api(error)) if error.is_transient() || error.kind == ErrorKind::Timeout => {
+            return Polled::Working(format!("This poll failed ({error}); the wait goes on."));
+        }
+        Err(error) => return Polled::Ended(Err(error)),
+    };
+    let waited = id.age(now).min(id.wait);
+    if is_finished(&status) || id.wait_over(now) {
+        let answer = ended(call, id.run, &status, waited, id.wait).await;
+        return Polled::Ended(Ok(output::item(answer)));
+    }
+    Polled::Working(progress_message(&status, waited))
+}
+
+/// Stops task `text` (`id`, opened): the wait ends, and a run the task triggered is
+/// cancelled in Hatchet when this server may (read-write mode), with an audit line. Answers
+/// what `tasks/get` says of the task from then on.
+pub(crate) async fn cancel_task(call: &Call, text: &str, id: &TaskId) -> String {
+    if let Some(said) = call.cancels.of(text) {
+        return said;
+    }
+    let run = id.run;
+    let said = if !id.started_run {
+        format!("Cancelled: the wait stopped; run {run} goes on (this task did not start it).")
+    } else if call.client.read_only() {
+        format!(
+            "Cancelled: the wait stopped; run {run} goes on: this server is read-only, so it does not cancel the run the task triggered."
+        )
+    } else {
+        let started = std::time::Instant::now();
+        let cancelled = call.client.bulk_action(BulkAction::Cancel, &[run]).await;
+        let outcome = if cancelled.is_ok() { "ok" } else { "error" };
+        let targets = format!("workflow_run_id={run}");
+        audit::record("tasks/cancel", "execute", &targets, outcome, started);
+        match cancelled {
+            Ok(_) => format!(
+                "Cancelled: the wait stopped, and run {run}, which this task triggered, was cancelled in Hatchet."
+            ),
+            Err(error) => format!(
+                "Cancelled: the wait stopped; cancelling run {run} in Hatchet failed ({error}), so it may still run."
+            ),
+        }
+    };
+    call.cancels.remember(text, said.clone());
+    said
 }
 
 /// The statuses a run does not leave.
 fn is_finished(status: &str) -> bool {
     matches!(status, "COMPLETED" | "CANCELLED" | "FAILED")
+}
+
+/// The run's status, as Hatchet answers it: a bare string (`RUNNING`), or an object with
+/// `status`.
+async fn run_status(call: &Call, run_id: Uuid) -> Result<String, ToolError> {
+    let answer = call.client.get_run_status(run_id).await?;
+    Ok(answer
+        .as_str()
+        .or_else(|| answer.get("status").and_then(Value::as_str))
+        .unwrap_or("UNKNOWN")
+        .to_owned())
+}
+
+/// The answer of a wait that ends now: the run's last status, how long the wait took,
+/// whether it timed out, a failed run's failure report, and the run's dashboard link.
+async fn ended(
+    call: &Call,
+    run_id: Uuid,
+    status: &str,
+    waited: Duration,
+    timeout: Duration,
+) -> Value {
+    let mut answer = outcome(run_id, status, waited, timeout, &call.offered);
+    if status == "FAILED" {
+        attach_failure(&mut answer, call, run_id).await;
+    }
+    dashboard::with_link(answer, &call.client, Page::Run(run_id))
+}
+
+fn progress_message(status: &str, waited: Duration) -> String {
+    format!("{status} after {}s", waited.as_secs())
 }
 
 /// Polls the run's status until it finishes or `timeout` passes; answers its last status,
@@ -69,33 +211,19 @@ pub(super) async fn wait_until_finished(
     run_id: Uuid,
     timeout: WaitSeconds,
 ) -> Result<Value, ToolError> {
-    let timeout = Duration::from_secs(timeout.get().unsigned_abs());
+    let timeout = seconds(timeout);
     // The wait is the point of the call: its deadline moves to the wait's end, plus one
     // deadline for the requests after it.
     call.deadline.allow_wait(timeout);
     let started = Instant::now();
     let mut pause = FIRST_PAUSE;
     loop {
-        let answer = call.client.get_run_status(run_id).await?;
-        // The API answers a bare string ("RUNNING"); an object with `status` is read too.
-        let status = answer
-            .as_str()
-            .or_else(|| answer.get("status").and_then(Value::as_str))
-            .unwrap_or("UNKNOWN")
-            .to_owned();
+        let status = run_status(call, run_id).await?;
         let waited = started.elapsed();
         if is_finished(&status) || waited >= timeout {
-            let mut answer = outcome(run_id, &status, waited, timeout, &call.offered);
-            if status == "FAILED" {
-                attach_failure(&mut answer, call, run_id).await;
-            }
-            return Ok(dashboard::with_link(
-                answer,
-                &call.client,
-                Page::Run(run_id),
-            ));
+            return Ok(ended(call, run_id, &status, waited, timeout).await);
         }
-        let message = format!("{status} after {}s", waited.as_secs());
+        let message = progress_message(&status, waited);
         let total = Some(timeout.as_secs_f64());
         call.progress
             .report(waited.as_secs_f64(), total, &message)
@@ -136,25 +264,33 @@ pub(crate) fn triggered(call: &Call, started: Value) -> Value {
     dashboard::with_link(answer, &call.client, Page::Run(run_id))
 }
 
-/// After a trigger (`wait: true`): waits for the new run with the default timeout. The run
-/// exists whatever happens next, so a failed wait is reported in the answer, never as an
-/// error that could read as "not triggered".
-pub(crate) async fn wait_after_trigger(call: &Call, started: &Value) -> Value {
+/// After a trigger (`wait: true`): waits for the new run with the default timeout, or, for
+/// a client that takes tasks, answers the wait as a task at once. The run exists whatever
+/// happens next, so a failed wait is reported in the answer, never as an error that could
+/// read as "not triggered".
+pub(crate) async fn wait_after_trigger(call: &Call, started: &Value) -> Answer {
     let Some(run_id) = started_run_id(started) else {
         let mut answer = started.clone();
         answer["note"] = "Triggered, but Hatchet's answer names no run id to wait for.".into();
-        return answer;
+        return output::item(answer);
     };
-    match wait_until_finished(call, run_id, WaitSeconds::default()).await {
-        Ok(finished) => finished,
-        Err(error) => json!({
-            "workflow_run_id": run_id,
-            "note": match call.offered.either(&[("wait_for_run", "wait_for_run"), ("get_run", "get_run")]) {
-                Some(check) => format!("Triggered; the wait for its end failed: {error} Check with {check}."),
-                None => format!("Triggered; the wait for its end failed: {error}"),
-            },
-        }),
+    if call.takes_tasks {
+        let status = started.pointer("/run/status").and_then(Value::as_str);
+        let wait = WaitSeconds::default();
+        return defer(call, run_id, true, wait, status.unwrap_or("QUEUED"));
     }
+    output::item(
+        match wait_until_finished(call, run_id, WaitSeconds::default()).await {
+            Ok(finished) => finished,
+            Err(error) => json!({
+                "workflow_run_id": run_id,
+                "note": match call.offered.either(&[("wait_for_run", "wait_for_run"), ("get_run", "get_run")]) {
+                    Some(check) => format!("Triggered; the wait for its end failed: {error} Check with {check}."),
+                    None => format!("Triggered; the wait for its end failed: {error}"),
+                },
+            }),
+        },
+    )
 }
 
 /// A failed run's answer carries `describe_run_failure`'s report; if that cannot be read, the

@@ -1,6 +1,7 @@
 //! The MCP surface: server, tools, arguments and output shaping. Knows nothing about HTTP;
 //! it calls the typed client in [`crate::hatchet`].
 
+pub mod apps;
 pub mod args;
 pub mod dashboard;
 pub mod output;

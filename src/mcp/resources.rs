@@ -8,6 +8,8 @@
 //! | `hatchet://workflows/{workflow_id}` | `get_workflow` |
 //! | `hatchet://runs/{workflow_run_id}` | `get_run` |
 //! | `hatchet://runs/{workflow_run_id}/status` | `get_run_status` |
+//!
+//! The MCP Apps view `ui://hatchet-mcp/run` is HTML, not a tool's JSON: see `mcp/apps`.
 
 use rmcp::{
     ErrorData as McpError,

@@ -21,6 +21,7 @@ use rmcp::{
 use serde_json::json;
 
 use super::{
+    apps,
     args::JsonObject,
     prompts,
     registry::{DEADLINE_GRACE, Offered, ToolError, Toolsets, Withheld},
@@ -202,9 +203,13 @@ impl ServerHandler for HatchetServer {
         _request: Option<PaginatedRequestParams>,
         _context: RequestContext<RoleServer>,
     ) -> Result<ListResourcesResult, McpError> {
-        Ok(ListResourcesResult::with_all_items(resources::list(
-            &self.registry,
-        )))
+        let mut listed = resources::list(&self.registry);
+        // The MCP Apps views, while a registered tool points at one.
+        let snapshot = self.registry.snapshot();
+        if snapshot.tools().iter().any(|tool| tool.view.is_some()) {
+            listed.extend(apps::list());
+        }
+        Ok(ListResourcesResult::with_all_items(listed))
     }
 
     async fn list_resource_templates(
@@ -224,6 +229,9 @@ impl ServerHandler for HatchetServer {
         request: ReadResourceRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<ReadResourceResponse, McpError> {
+        if let Some(view) = apps::read(&request.uri) {
+            return Ok(ReadResourceResult::new(vec![view]).into());
+        }
         let resource = ResourceRef::parse(&request.uri)?;
         // Parsed, so short and canonical: echoed as the client wrote it.
         let uri = request.uri;

@@ -31,6 +31,7 @@ mod redaction;
 mod registry;
 mod resources_prompts;
 mod result_ceiling;
+mod run_view_app;
 mod schemas;
 mod server;
 mod stdio;

@@ -63,7 +63,19 @@ async fn every_resource_reads_as_its_tools_json() {
     let session = start(&server, &[]).await;
     let resources = session.list_all_resources().await.unwrap();
     let uris: Vec<&str> = resources.iter().map(|r| r.uri.as_str()).collect();
-    assert_eq!(uris, ["hatchet://workflows", "hatchet://workers"]);
+    assert_eq!(
+        uris,
+        [
+            "hatchet://workflows",
+            "hatchet://workers",
+            "ui://hatchet-mcp/run"
+        ]
+    );
+    // The MCP Apps view is HTML in MCP Apps' media type; its tests are in run_view_app.
+    assert_eq!(
+        resources[2].mime_type.as_deref(),
+        Some("text/html;profile=mcp-app")
+    );
     let templates = session.list_all_resource_templates().await.unwrap();
     let forms: Vec<&str> = templates.iter().map(|t| t.uri_template.as_str()).collect();
     assert_eq!(

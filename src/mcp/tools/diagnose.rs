@@ -28,6 +28,7 @@ use uuid::Uuid;
 
 pub(crate) use failure::failure_summary;
 
+use crate::mcp::apps;
 use crate::mcp::tools::{Call, ToolContext, ToolSpec};
 use crate::{
     hatchet::{
@@ -80,7 +81,8 @@ pub fn opt_in_tools() -> Vec<ToolSpec> {
             "GET /api/v1/stable/workflow-runs/{workflow_run_id}, GET /api/v1/stable/tasks/{task}/logs",
             "Why a run failed: errors, logs, events per task.",
             describe_run_failure,
-        ),
+        )
+        .view(apps::RUN_VIEW),
         tool(
             "list_stuck_runs",
             "List stuck runs",

@@ -7,6 +7,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::{run_view, waiting};
+use crate::mcp::apps;
 use crate::mcp::registry::{About, Effect, Group, Offered, ToolError, ToolResult};
 use crate::mcp::tools::{Call, ToolSpec};
 use crate::{
@@ -42,7 +43,8 @@ pub fn read_tools() -> Vec<ToolSpec> {
                 description: "Tasks, events, DAG: start here to debug.",
             },
             get_run,
-        ),
+        )
+        .view(apps::RUN_VIEW),
         ToolSpec::typed(
             About {
                 name: "get_run_status",

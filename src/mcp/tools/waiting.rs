@@ -21,6 +21,7 @@ use crate::mcp::tools::{Call, ToolSpec};
 use crate::{
     hatchet::{ErrorKind, runs::BulkAction},
     mcp::{
+        apps,
         args::{Bounded, Id},
         dashboard::{self, Page},
         output::{self, Answer},
@@ -52,7 +53,8 @@ pub fn opt_in_tools() -> Vec<ToolSpec> {
             wait_for_run,
         )
         .opt_in()
-        .deferrable(),
+        .deferrable()
+        .view(apps::RUN_VIEW),
     ]
 }
 

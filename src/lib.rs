@@ -2,11 +2,12 @@
 //! Hatchet tenant through its REST API.
 //!
 //! Data flows one way: environment → [`config::Config`] → typed [`hatchet::Client`] →
-//! [`mcp::HatchetServer`] → stdio.
+//! [`mcp::HatchetServer`] → stdio, or, in team mode, Streamable HTTP ([`http`]).
 
 pub mod check;
 pub mod config;
 pub mod hatchet;
+pub mod http;
 pub mod install;
 pub mod logging;
 pub mod mcp;

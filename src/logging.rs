@@ -6,7 +6,10 @@
 
 use std::{
     io::{self, Write},
-    sync::{Arc, OnceLock},
+    sync::{
+        Arc, Mutex, OnceLock, PoisonError,
+        atomic::{AtomicU64, Ordering},
+    },
 };
 
 use tracing_subscriber::fmt::MakeWriter;
@@ -14,6 +17,10 @@ use tracing_subscriber::fmt::MakeWriter;
 use crate::redact::Redactor;
 
 static REDACTOR: OnceLock<Arc<Redactor>> = OnceLock::new();
+
+/// In team mode, the redactions of the callers' tokens the process holds (see
+/// [`redact_also`]), each under the id its guard removes it by.
+static CALLERS: Mutex<Vec<(u64, Arc<Redactor>)>> = Mutex::new(Vec::new());
 
 /// Installs the stderr logger with `filter` (see [`crate::config::log_filter`]).
 pub fn init(filter: tracing_subscriber::EnvFilter) {
@@ -28,6 +35,28 @@ pub fn init(filter: tracing_subscriber::EnvFilter) {
 /// process serves one token.
 pub fn redact_with(redactor: Arc<Redactor>) {
     let _ = REDACTOR.set(redactor);
+}
+
+/// In team mode, also removes a caller's token from every log line while the returned
+/// guard lives (the process holds the caller's client as long).
+pub fn redact_also(redactor: Arc<Redactor>) -> CallerRedaction {
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let id = NEXT.fetch_add(1, Ordering::Relaxed);
+    callers().push((id, redactor));
+    CallerRedaction(id)
+}
+
+/// Keeps a caller's token redacted in the logs until dropped.
+pub struct CallerRedaction(u64);
+
+impl Drop for CallerRedaction {
+    fn drop(&mut self) {
+        callers().retain(|(id, _)| *id != self.0);
+    }
+}
+
+fn callers() -> std::sync::MutexGuard<'static, Vec<(u64, Arc<Redactor>)>> {
+    CALLERS.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// Hands out writers that buffer one event and write it redacted, in one piece.
@@ -61,11 +90,13 @@ impl Drop for EventWriter {
         if self.0.is_empty() {
             return;
         }
-        let line = String::from_utf8_lossy(&self.0);
-        let line = match REDACTOR.get() {
-            Some(redactor) => redactor.redact(&line).into_owned(),
-            None => line.into_owned(),
-        };
+        let mut line = String::from_utf8_lossy(&self.0).into_owned();
+        if let Some(redactor) = REDACTOR.get() {
+            line = redactor.redact(&line).into_owned();
+        }
+        for (_, redactor) in callers().iter() {
+            line = redactor.redact(&line).into_owned();
+        }
         // A log line that cannot be written has nowhere else to go.
         let _ = io::stderr().lock().write_all(line.as_bytes());
     }

@@ -43,6 +43,8 @@ impl Sub {
 #[derive(Debug, PartialEq, Eq)]
 enum Command {
     Run(Sub),
+    /// `serve --http ADDR`, or `serve` with HATCHET_MCP_HTTP_ADDR set: team mode.
+    ServeHttp(Option<String>),
     Install(install::Request),
     Help(Option<Sub>),
     Version,
@@ -76,6 +78,7 @@ fn main() -> ExitCode {
     };
     match command {
         Command::Run(Sub::Serve) => serve_stdio(),
+        Command::ServeHttp(listen) => serve_http(listen.as_deref()),
         Command::Run(Sub::Check) => check(),
         Command::Run(Sub::Install) => unreachable!("install is parsed into Command::Install"),
         Command::Install(request) => install_client(&request),
@@ -151,8 +154,22 @@ impl Cli<'_> {
             };
         }
         match self.next(Some(sub))? {
+            // An explicit `serve` reads HATCHET_MCP_HTTP_ADDR (a container's one argument);
+            // plain `hatchet-mcp` is always stdio.
+            None if sub == Sub::Serve => Ok(Command::ServeHttp(None)),
             None => Ok(Command::Run(sub)),
             Some(arg) if is_help(&arg) => Ok(Command::Help(Some(sub))),
+            Some(arg) if sub == Sub::Serve && arg.flag && arg.text == "--http" => {
+                match self.args.value() {
+                    Ok(addr) => Ok(Command::ServeHttp(Some(
+                        addr.to_string_lossy().into_owned(),
+                    ))),
+                    Err(_) => Err(UsageError {
+                        problem: "--http needs an address, such as 127.0.0.1:8080".to_owned(),
+                        scope: Some(sub),
+                    }),
+                }
+            }
             Some(arg) => Err(self.unexpected(&arg, Some(sub))),
         }
     }
@@ -186,6 +203,7 @@ fn parse(args: lexopt::Parser, token: Option<&str>) -> Result<Command, UsageErro
     };
     let scope = match command {
         Command::Run(sub) | Command::Help(Some(sub)) => Some(sub),
+        Command::ServeHttp(_) => Some(Sub::Serve),
         Command::Install(_) => Some(Sub::Install),
         _ => None,
     };
@@ -248,6 +266,42 @@ fn serve_stdio() -> ExitCode {
     }
 }
 
+/// `serve --http ADDR` (or `serve` with HATCHET_MCP_HTTP_ADDR): team mode, on a runtime
+/// with a worker per core. Without either, `serve` is stdio.
+fn serve_http(listen: Option<&str>) -> ExitCode {
+    let team = match config::team::TeamConfig::from_env(listen) {
+        Ok(Some(team)) => team,
+        Ok(None) => return serve_stdio(),
+        Err(error) => {
+            eprintln!("{NAME}: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    if let Err(code) = init_logging() {
+        return code;
+    }
+    if let Some(shared) = &team.shared {
+        hatchet_mcp::logging::redact_with(std::sync::Arc::new(shared.token.redactor()));
+    }
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("{NAME}: could not start the async runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(hatchet_mcp::http::serve(team)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            tracing::error!("{error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
 /// `hatchet-mcp check`: validate the setup with one live read, for a person.
 fn check() -> ExitCode {
     // Logs (RUST_LOG=debug) go to stderr, the report to stdout.
@@ -282,15 +336,19 @@ async fn serve(config: Config) -> Result<(), String> {
     tracing::info!(
         tenant = %config.tenant_id,
         server_url = %config.server_url,
-        read_only = config.read_only,
-        toolsets = %config.toolsets,
+        read_only = config.policy.read_only,
+        toolsets = %config.policy.toolsets,
         "serving MCP over stdio"
     );
     hatchet_mcp::logging::redact_with(client.redactor());
-    let mut server = HatchetServer::new(client, config.namespace.clone(), &config.toolsets)
-        .with_max_result_bytes(config.max_result_bytes)
-        .with_token_expiry(config.token_expires_at);
-    if let Some(spec) = config.workflow_tools.clone() {
+    let mut server = HatchetServer::new(
+        client,
+        config.policy.namespace.clone(),
+        &config.policy.toolsets,
+    )
+    .with_max_result_bytes(config.policy.max_result_bytes)
+    .with_token_expiry(config.token_expires_at);
+    if let Some(spec) = config.policy.workflow_tools.clone() {
         server = server.with_workflow_tools(spec, hatchet_mcp::mcp::workflow_tools::REFRESH_EVERY);
     }
     hatchet_mcp::mcp::stdio::serve(server).await

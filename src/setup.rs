@@ -10,7 +10,7 @@ pub fn client_options(config: &Config) -> ClientOptions {
         config.server_url.clone(),
         config.tenant_id,
         config.token.clone(),
-        config.read_only,
-        config.timeout,
+        config.policy.read_only,
+        config.policy.timeout,
     )
 }

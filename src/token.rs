@@ -14,6 +14,8 @@ pub struct Claims {
     pub server_url: Option<String>,
     /// Expiry, seconds since the Unix epoch.
     pub exp: Option<i64>,
+    /// The token's own id (Hatchet's `token_id`): names a caller without naming the token.
+    pub token_id: Option<String>,
 }
 
 /// Why a token could not be decoded. Messages never contain the token itself.
@@ -124,6 +126,7 @@ pub(crate) mod tests {
                 sub: Some("707d0855-80ab-4e1f-a156-f1c4546cbf52".into()),
                 server_url: Some("https://cloud.example".into()),
                 exp: Some(1711843200),
+                token_id: Some("x".into()),
             }
         );
     }

@@ -23,6 +23,29 @@ pub enum ConfigError {
         claim: &'static str,
         var: &'static str,
     },
+    #[error(
+        "{SERVER_URL_VAR} is not set: team mode (serve --http) sends each caller's token only to the Hatchet it names, so set it to the engine's REST URL, such as https://hatchet.example.com"
+    )]
+    TeamNeedsServerUrl,
+    #[error(
+        "{TOKEN_VAR} is set, but in team mode (serve --http) each caller brings their own token and the server holds none: unset it, or set {HTTP_SHARED_TOKEN_VAR}=true to serve every caller with this one token (anyone who reaches the server then acts with its rights)"
+    )]
+    TokenInTeamMode,
+    #[error(
+        "{HTTP_SHARED_TOKEN_VAR}=true, but {TOKEN_VAR} is not set: set it to the token to share, or unset {HTTP_SHARED_TOKEN_VAR}"
+    )]
+    SharedTokenMissing,
+    #[error(
+        "{0} is set, but in team mode each caller's token names its tenant: unset it, and list the tenants to serve in {HTTP_TENANTS_VAR}"
+    )]
+    TenantInTeamMode(&'static str),
+    #[error(
+        "{WORKFLOW_TOOLS_VAR} is not available in team mode (serve --http): each caller's tenant has its own workflows; unset it"
+    )]
+    WorkflowToolsInTeamMode,
+    /// A team-mode variable whose value is not usable; `problem` already quotes it safely.
+    #[error("{var} {problem}")]
+    BadTeamSetting { var: &'static str, problem: String },
     #[error("{0} is set but is not valid UTF-8: set it to plain text, or unset it")]
     NotUnicode(&'static str),
     // `value` fields hold what [`safe_echo`] made of the input: quoted and cut, or withheld.

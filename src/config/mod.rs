@@ -5,6 +5,7 @@
 
 mod error;
 mod parse;
+pub mod team;
 mod vars;
 
 use std::{ffi::OsString, fmt, time::Duration};
@@ -64,16 +65,8 @@ pub struct Config {
     pub server_url_suffix_removed: Option<&'static str>,
     pub tenant_id: Uuid,
     pub tenant_source: Source,
-    pub read_only: bool,
-    /// Already normalised: lower-case, ending in `_`.
-    pub namespace: Option<String>,
-    pub timeout: Duration,
-    /// The soft ceiling on a tool result's size (the answers are cut to it when shaped).
-    pub max_result_bytes: usize,
-    /// Which groups of tools are registered (`HATCHET_MCP_TOOLSETS`).
-    pub toolsets: Toolsets,
-    /// Which workflows get a typed tool (`HATCHET_MCP_WORKFLOW_TOOLS`; read-write only).
-    pub workflow_tools: Option<WorkflowToolsSpec>,
+    /// The mode and limits, which do not depend on the token.
+    pub policy: Policy,
     pub token_expires_at: Option<jiff::Timestamp>,
 }
 
@@ -88,19 +81,12 @@ impl Config {
         Self::from_os_lookup(|name| lookup(name).map(OsString::from))
     }
 
-    fn from_os_lookup(lookup: impl Fn(&str) -> Option<OsString>) -> Result<Self, ConfigError> {
+    pub(crate) fn from_os_lookup(
+        lookup: impl Fn(&str) -> Option<OsString>,
+    ) -> Result<Self, ConfigError> {
         // A variable that is set but not UTF-8 is refused rather than skipped: skipping it
         // would quietly send the token to the token's own server, or use its own tenant.
-        let get = |name: &'static str| -> Result<Option<String>, ConfigError> {
-            let Some(value) = lookup(name) else {
-                return Ok(None);
-            };
-            let value = value
-                .into_string()
-                .map_err(|_| ConfigError::NotUnicode(name))?;
-            let value = value.trim();
-            Ok((!value.is_empty()).then(|| value.to_owned()))
-        };
+        let get = getter(lookup);
 
         let raw_token = get(TOKEN_VAR)?.ok_or(ConfigError::MissingToken)?;
         let (token, token_cleanup) = clean_token(&raw_token);
@@ -112,42 +98,9 @@ impl Config {
         }
         let claims = token::decode_claims(&token).map_err(ConfigError::BadToken)?;
         let echo = |value: &str| safe_echo(value, Some(&token));
-        // A message that quotes parts of a value says nothing of one that looks like a token.
-        let unless_token = |message: String, value: &str| {
-            if echo(value).starts_with("(value not shown") {
-                "is not usable (value not shown: it looks like a token)".to_owned()
-            } else {
-                message
-            }
-        };
 
-        let (server_url_text, server_url_source) =
-            match aliased(&get, SERVER_URL_VAR, SERVER_URL_ALIAS)? {
-                Some((value, var)) => (value, Source::Variable(var)),
-                None => {
-                    let claim = claims.server_url.filter(|v| !v.trim().is_empty()).ok_or(
-                        ConfigError::MissingClaim {
-                            claim: "server_url",
-                            var: SERVER_URL_VAR,
-                        },
-                    )?;
-                    (claim, Source::Token)
-                }
-            };
-        let origin = origin_name(&server_url_source, "server_url");
-        let (server_url, server_url_suffix_removed) = match parse_server_url(&server_url_text) {
-            Ok(parsed) => parsed,
-            Err(UrlProblem::UserInfo) => return Err(ConfigError::UserInfoInUrl { origin }),
-            Err(UrlProblem::Invalid) => {
-                // An unparsable URL may still hold `user:password@`: never echo that.
-                let value = if server_url_text.contains('@') {
-                    "(value not shown: it may hold a password)".to_owned()
-                } else {
-                    echo(&server_url_text)
-                };
-                return Err(ConfigError::BadServerUrl { origin, value });
-            }
-        };
+        let (server_url, server_url_source, server_url_suffix_removed) =
+            read_server_url(&get, claims.server_url, Some(&token))?;
 
         let (tenant_text, tenant_source) = match aliased(&get, TENANT_VAR, TENANT_ALIAS)? {
             Some((value, var)) => (value, Source::Variable(var)),
@@ -163,6 +116,132 @@ impl Config {
             origin: origin_name(&tenant_source, "sub"),
             value: echo(&tenant_text),
         })?;
+
+        let policy = Policy::read(&get, Some(&token))?;
+
+        Ok(Config {
+            token: Secret::new(token),
+            token_cleanup,
+            server_url,
+            server_url_source,
+            server_url_suffix_removed,
+            tenant_id,
+            tenant_source,
+            policy,
+            token_expires_at: claims
+                .exp
+                .and_then(|s| jiff::Timestamp::from_second(s).ok()),
+        })
+    }
+
+    /// Whether the token's `exp` claim lies before `now`.
+    pub fn token_expired(&self, now: jiff::Timestamp) -> bool {
+        self.token_expires_at.is_some_and(|exp| exp <= now)
+    }
+
+    /// What was changed in the values as given, one sentence each, for `check` and the
+    /// start log: the variable should be fixed even though the server copes.
+    pub fn adjustments(&self) -> Vec<String> {
+        let mut notes = Vec::new();
+        if let Some(removed) = self.token_cleanup.describe() {
+            notes.push(format!("{TOKEN_VAR}: {removed}; set it to the bare token"));
+        }
+        if let Some(suffix) = self.server_url_suffix_removed {
+            notes.push(format!(
+                "{} ended in {suffix}, which was removed: every request adds /api/v1 itself",
+                origin_name(&self.server_url_source, "server_url")
+            ));
+        }
+        notes
+    }
+}
+
+/// The REST base URL: [`SERVER_URL_VAR`] (or its alias), else the token's `server_url`
+/// claim when there is a token; with where it came from and the suffix removed from it.
+pub(crate) fn read_server_url(
+    get: &impl Fn(&'static str) -> Result<Option<String>, ConfigError>,
+    claim: Option<String>,
+    token: Option<&str>,
+) -> Result<(Url, Source, Option<&'static str>), ConfigError> {
+    let (text, source) = match aliased(get, SERVER_URL_VAR, SERVER_URL_ALIAS)? {
+        Some((value, var)) => (value, Source::Variable(var)),
+        None => {
+            let missing = match token {
+                Some(_) => ConfigError::MissingClaim {
+                    claim: "server_url",
+                    var: SERVER_URL_VAR,
+                },
+                None => ConfigError::TeamNeedsServerUrl,
+            };
+            let claim = claim.filter(|v| !v.trim().is_empty()).ok_or(missing)?;
+            (claim, Source::Token)
+        }
+    };
+    let origin = origin_name(&source, "server_url");
+    match parse_server_url(&text) {
+        Ok((url, removed)) => Ok((url, source, removed)),
+        Err(UrlProblem::UserInfo) => Err(ConfigError::UserInfoInUrl { origin }),
+        Err(UrlProblem::Invalid) => {
+            // An unparsable URL may still hold `user:password@`: never echo that.
+            let value = if text.contains('@') {
+                "(value not shown: it may hold a password)".to_owned()
+            } else {
+                safe_echo(&text, token)
+            };
+            Err(ConfigError::BadServerUrl { origin, value })
+        }
+    }
+}
+
+/// The settings a server runs under whatever its token: the mode, namespace, deadline,
+/// result ceiling, toolsets and typed workflow tools. On stdio they are part of [`Config`];
+/// in team mode ([`team`]) they are the operator's ceiling over every caller.
+#[derive(Debug, Clone)]
+pub struct Policy {
+    pub read_only: bool,
+    /// Already normalised: lower-case, ending in `_`.
+    pub namespace: Option<String>,
+    pub timeout: Duration,
+    /// The soft ceiling on a tool result's size (the answers are cut to it when shaped).
+    pub max_result_bytes: usize,
+    /// Which groups of tools are registered (`HATCHET_MCP_TOOLSETS`).
+    pub toolsets: Toolsets,
+    /// Which workflows get a typed tool (`HATCHET_MCP_WORKFLOW_TOOLS`; read-write only).
+    pub workflow_tools: Option<WorkflowToolsSpec>,
+}
+
+/// A lookup that refuses a variable set to text that is not UTF-8, and reads one set to
+/// white space as unset.
+pub(crate) fn getter(
+    lookup: impl Fn(&str) -> Option<OsString>,
+) -> impl Fn(&'static str) -> Result<Option<String>, ConfigError> {
+    move |name| {
+        let Some(value) = lookup(name) else {
+            return Ok(None);
+        };
+        let value = value
+            .into_string()
+            .map_err(|_| ConfigError::NotUnicode(name))?;
+        let value = value.trim();
+        Ok((!value.is_empty()).then(|| value.to_owned()))
+    }
+}
+
+impl Policy {
+    /// Reads the policy's variables; `token`, when the process holds one, is never echoed.
+    pub(crate) fn read(
+        get: &impl Fn(&'static str) -> Result<Option<String>, ConfigError>,
+        token: Option<&str>,
+    ) -> Result<Self, ConfigError> {
+        let echo = |value: &str| safe_echo(value, token);
+        // A message that quotes parts of a value says nothing of one that looks like a token.
+        let unless_token = |message: String, value: &str| {
+            if echo(value).starts_with("(value not shown") {
+                "is not usable (value not shown: it looks like a token)".to_owned()
+            } else {
+                message
+            }
+        };
 
         let read_only = match get(READ_ONLY_VAR)? {
             None => true,
@@ -204,45 +283,14 @@ impl Config {
             ),
         };
 
-        Ok(Config {
-            token: Secret::new(token),
-            token_cleanup,
-            server_url,
-            server_url_source,
-            server_url_suffix_removed,
-            tenant_id,
-            tenant_source,
+        Ok(Policy {
             read_only,
             namespace: get(NAMESPACE_VAR)?.map(|ns| normalise_namespace(&ns)),
             timeout,
             max_result_bytes,
             toolsets,
             workflow_tools,
-            token_expires_at: claims
-                .exp
-                .and_then(|s| jiff::Timestamp::from_second(s).ok()),
         })
-    }
-
-    /// Whether the token's `exp` claim lies before `now`.
-    pub fn token_expired(&self, now: jiff::Timestamp) -> bool {
-        self.token_expires_at.is_some_and(|exp| exp <= now)
-    }
-
-    /// What was changed in the values as given, one sentence each, for `check` and the
-    /// start log: the variable should be fixed even though the server copes.
-    pub fn adjustments(&self) -> Vec<String> {
-        let mut notes = Vec::new();
-        if let Some(removed) = self.token_cleanup.describe() {
-            notes.push(format!("{TOKEN_VAR}: {removed}; set it to the bare token"));
-        }
-        if let Some(suffix) = self.server_url_suffix_removed {
-            notes.push(format!(
-                "{} ended in {suffix}, which was removed: every request adds /api/v1 itself",
-                origin_name(&self.server_url_source, "server_url")
-            ));
-        }
-        notes
     }
 }
 

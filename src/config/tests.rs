@@ -28,8 +28,8 @@ fn reads_tenant_and_url_from_the_token() {
     assert_eq!(config.tenant_id.to_string(), TENANT);
     assert_eq!(config.server_url.as_str(), "https://cloud.example/");
     assert_eq!(config.server_url_source, Source::Token);
-    assert!(config.read_only);
-    assert_eq!(config.timeout, Duration::from_secs(30));
+    assert!(config.policy.read_only);
+    assert_eq!(config.policy.timeout, Duration::from_secs(30));
     assert!(config.token_expired(jiff::Timestamp::from_second(1711843200).unwrap()));
     assert!(!config.token_expired(jiff::Timestamp::from_second(1711843199).unwrap()));
 }
@@ -50,9 +50,9 @@ fn overrides_and_aliases_win_over_the_token() {
     assert_eq!(config.server_url.as_str(), "http://127.0.0.1:8080/base");
     assert_eq!(config.server_url_source, Source::Variable(SERVER_URL_ALIAS));
     assert_eq!(config.tenant_id.to_string(), other);
-    assert_eq!(config.namespace.as_deref(), Some("staging_"));
-    assert!(!config.read_only);
-    assert_eq!(config.timeout, Duration::from_secs(5));
+    assert_eq!(config.policy.namespace.as_deref(), Some("staging_"));
+    assert!(!config.policy.read_only);
+    assert_eq!(config.policy.timeout, Duration::from_secs(5));
 }
 
 #[test]
@@ -65,7 +65,7 @@ fn empty_counts_as_unset() {
     ])
     .unwrap();
     assert_eq!(config.server_url_source, Source::Token);
-    assert!(config.read_only);
+    assert!(config.policy.read_only);
     assert_eq!(
         load(&[(TOKEN_VAR, "")]).unwrap_err(),
         ConfigError::MissingToken

@@ -147,17 +147,46 @@ impl ClientOptions {
     }
 }
 
+/// Who a client's calls are made for, when it carries a caller's own token (team mode):
+/// the token's id and tenant, as the audit line names them. Never the token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Caller {
+    /// The token's `token_id` claim (unverified: Hatchet verifies the token itself).
+    pub token_id: String,
+    pub tenant: Uuid,
+}
+
+/// What the clients of one process may share, whatever their token: the HTTP connection
+/// pool and the budget of bodies being read ([`TOTAL_BODY_BUDGET_BYTES`]).
 #[derive(Debug, Clone)]
-pub struct Client {
+pub struct Connections {
     /// Built on the first request (see [`Client::http`]): loading the system's root
     /// certificates reads and parses every file of its store, which `initialize` need not
-    /// wait for. Shared by the clones of this client.
+    /// wait for.
+    http: Arc<OnceCell<reqwest::Client>>,
+    body_budget: Arc<Semaphore>,
+}
+
+impl Default for Connections {
+    fn default() -> Self {
+        Self {
+            http: Arc::new(OnceCell::new()),
+            body_budget: Arc::new(Semaphore::new(TOTAL_BODY_BUDGET_BYTES)),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Client {
+    /// Shared by the clones of this client (and, in team mode, by every caller's client).
     http: Arc<OnceCell<reqwest::Client>>,
     options: ClientOptions,
     /// Shared by every request of this client: see [`TOTAL_BODY_BUDGET_BYTES`].
     body_budget: Arc<Semaphore>,
     /// Removes the token from every text that came from Hatchet.
     redactor: Arc<Redactor>,
+    /// Whose token this is, when it is a caller's (see [`Client::with_caller`]).
+    caller: Option<Arc<Caller>>,
 }
 
 impl Client {
@@ -165,12 +194,33 @@ impl Client {
     /// on the first request. (Never fails today; the `Result` keeps room for checks that
     /// cannot wait.)
     pub fn new(options: ClientOptions) -> Result<Self, ApiError> {
+        Self::with_connections(options, &Connections::default())
+    }
+
+    /// A client for `options` that shares `connections` with other clients (one per
+    /// caller's token, in team mode).
+    pub fn with_connections(
+        options: ClientOptions,
+        connections: &Connections,
+    ) -> Result<Self, ApiError> {
         Ok(Self {
-            http: Arc::new(OnceCell::new()),
-            body_budget: Arc::new(Semaphore::new(TOTAL_BODY_BUDGET_BYTES)),
+            http: connections.http.clone(),
+            body_budget: connections.body_budget.clone(),
             redactor: Arc::new(options.token.redactor()),
             options,
+            caller: None,
         })
+    }
+
+    /// Names the caller whose token this client carries, for the audit line.
+    pub fn with_caller(mut self, caller: Caller) -> Self {
+        self.caller = Some(Arc::new(caller));
+        self
+    }
+
+    /// The caller whose token this client carries, if it is a caller's.
+    pub fn caller(&self) -> Option<&Caller> {
+        self.caller.as_deref()
     }
 
     /// The HTTP client, built once, on a blocking thread: its TLS verifier loads the

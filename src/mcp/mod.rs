@@ -17,4 +17,4 @@ pub mod tools;
 pub mod workflow_names;
 pub mod workflow_tools;
 
-pub use server::HatchetServer;
+pub use server::{HatchetServer, ServerPolicy};

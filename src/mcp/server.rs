@@ -49,20 +49,68 @@ pub struct HatchetServer {
     workflow_tools: Option<Arc<WorkflowTools>>,
 }
 
-impl HatchetServer {
-    /// A server with the tools `toolsets` and the client's mode allow.
-    pub fn new(client: Client, namespace: Option<String>, toolsets: &Toolsets) -> Self {
-        let registry = tools::registry(toolsets, client.read_only());
-        let instructions = tools::instructions(&client, toolsets, registry.snapshot().tools());
-        let mut ctx = ToolContext::new(client, namespace);
-        ctx.toolsets = toolsets.clone();
-        ctx.offered = Offered::only(registry.snapshot().tools().iter().map(|t| t.name.as_ref()));
+/// What the servers of every caller share in team mode (one per caller's token): the
+/// tools the operator's toolsets and mode register, the namespace and the result ceiling.
+/// The operator's policy is the ceiling: nothing a caller sends widens it.
+#[derive(Clone)]
+pub struct ServerPolicy {
+    registry: Arc<Registry>,
+    toolsets: Toolsets,
+    namespace: Option<String>,
+    max_result_bytes: usize,
+    read_only: bool,
+}
+
+impl ServerPolicy {
+    /// The tools `toolsets` and the mode allow.
+    pub fn new(toolsets: &Toolsets, read_only: bool, namespace: Option<String>) -> Self {
         Self {
+            registry: Arc::new(tools::registry(toolsets, read_only)),
+            toolsets: toolsets.clone(),
+            namespace,
+            max_result_bytes: crate::mcp::output::DEFAULT_MAX_RESULT_BYTES,
+            read_only,
+        }
+    }
+
+    /// Sets the soft ceiling on a result's size (`HATCHET_MCP_MAX_RESULT_BYTES`).
+    pub fn with_max_result_bytes(mut self, max_result_bytes: usize) -> Self {
+        self.max_result_bytes = max_result_bytes;
+        self
+    }
+
+    pub fn read_only(&self) -> bool {
+        self.read_only
+    }
+
+    /// A server for `client` (one caller's token) under this policy: the shared registry,
+    /// with a context (confirm key, caches, instructions naming the tenant) of its own.
+    /// The client is built in the policy's mode, so its send path refuses what the
+    /// registry does not offer.
+    pub fn server_for(&self, client: Client) -> HatchetServer {
+        debug_assert!(
+            client.read_only() || !self.read_only,
+            "a read-only policy needs a read-only client"
+        );
+        let registered = self.registry.snapshot();
+        let instructions = tools::instructions(&client, &self.toolsets, registered.tools());
+        let mut ctx = ToolContext::new(client, self.namespace.clone());
+        ctx.toolsets = self.toolsets.clone();
+        ctx.max_result_bytes = self.max_result_bytes;
+        ctx.offered = Offered::only(registered.tools().iter().map(|t| t.name.as_ref()));
+        HatchetServer {
             ctx: Arc::new(ctx),
-            registry: Arc::new(registry),
+            registry: self.registry.clone(),
             instructions: instructions.into(),
             workflow_tools: None,
         }
+    }
+}
+
+impl HatchetServer {
+    /// A server with the tools `toolsets` and the client's mode allow.
+    pub fn new(client: Client, namespace: Option<String>, toolsets: &Toolsets) -> Self {
+        ServerPolicy::new(toolsets, client.read_only(), namespace).server_for(client)
     }
 
     /// Registers a typed tool per workflow of `spec`, loaded in the background (call it last:

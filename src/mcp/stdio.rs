@@ -342,11 +342,18 @@ struct Exit<W> {
 impl<W: AsyncWrite + Unpin> Exit<W> {
     async fn write_line(&mut self, line: &[u8]) -> io::Result<()> {
         let text = String::from_utf8_lossy(line);
-        let redacted = self.redactor.redact_json(&text);
-        let bounded = bound_error(&redacted);
-        self.output.write_all(bounded.as_bytes()).await?;
+        let message = outgoing(&self.redactor, &text);
+        self.output.write_all(message.as_bytes()).await?;
         self.output.flush().await
     }
+}
+
+/// One JSON-RPC message on its way to the client, over any transport: redacted, then an
+/// error's message and data bounded ([`MAX_ERROR_MESSAGE_CHARS`]). What stdio writes, and
+/// what team mode's HTTP responses carry.
+pub fn outgoing(redactor: &Redactor, message: &str) -> String {
+    let redacted = redactor.redact_json(message);
+    bound_error(&redacted).into_owned()
 }
 
 /// The most characters of a JSON-RPC error's `message` written, and the most bytes of its

@@ -40,7 +40,9 @@ const LAYERS: [(&str, &[&str]); 7] = [
     ("the MCP front", &["mcp"]),
     (
         "entry points",
-        &["main", "lib", "check", "install", "setup", "logging"],
+        &[
+            "main", "lib", "check", "install", "setup", "logging", "http",
+        ],
     ),
 ];
 

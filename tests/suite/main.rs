@@ -36,6 +36,7 @@ mod schemas;
 mod server;
 mod stdio;
 mod tasks;
+mod team_http;
 mod waiting;
 mod webhook_secrets;
 mod workflow_names;

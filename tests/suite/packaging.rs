@@ -17,7 +17,7 @@ use std::{
     time::Duration,
 };
 
-use crate::support::{contract::in_ci, fake::token_for};
+use crate::support::{ci_tools, fake::token_for};
 use serde_json::{Value, json};
 
 const PLACEHOLDER_SHA256: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -26,34 +26,21 @@ fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
-fn tools_dir() -> PathBuf {
-    std::env::var_os("HATCHET_MCP_CI_TOOLS")
-        .filter(|dir| !dir.is_empty())
-        .map_or_else(|| root().join("target/ci-tools"), PathBuf::from)
-}
-
 /// Says why a check cannot run: a failure under CI, a skip (one loud line) elsewhere.
 fn unavailable(what: &str) {
-    skipped(&format!("{what}; run `bash scripts/ci-tools.sh` first"));
+    ci_tools::skipped(
+        "packaging",
+        &format!("{what}; run `bash scripts/ci-tools.sh` first"),
+    );
 }
 
-/// A `packaging: SKIPPED` line, written to stderr itself rather than through `eprintln!`,
-/// which the test harness captures: a plain `cargo test` shows it. Under CI a skip fails.
 fn skipped(why: &str) {
-    let message = format!("packaging: SKIPPED: {why}");
-    assert!(!in_ci(), "{message} (CI=true makes this a failure)");
-    let _ = std::io::stderr().write_all(format!("{message}\n").as_bytes());
+    ci_tools::skipped("packaging", why);
 }
 
 /// A file under the tools directory, if it is there.
 fn tool(relative: &str) -> Option<PathBuf> {
-    let path = tools_dir().join(relative);
-    if path.exists() {
-        Some(path)
-    } else {
-        unavailable(&format!("{} is missing", path.display()));
-        None
-    }
+    ci_tools::tool("packaging", relative)
 }
 
 fn run(command: &mut Command) -> Output {

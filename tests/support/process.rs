@@ -25,3 +25,19 @@ pub fn assert_no_piece_of(secret: &str, text: &str) {
         );
     }
 }
+
+/// The built binary with only `env` in its environment, its stdio piped, killed when
+/// dropped.
+pub fn server_command(env: &[(&str, &str)]) -> tokio::process::Command {
+    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_hatchet-mcp"));
+    command
+        .env_clear()
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .kill_on_drop(true);
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    command
+}

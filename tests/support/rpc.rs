@@ -1,7 +1,7 @@
 //! The built binary driven by hand over raw pipes: every byte it writes to stdout is kept,
 //! so a test can check that nothing but JSON-RPC ever appears there, and that no secret does.
 
-use std::{collections::HashMap, process::Stdio};
+use std::collections::HashMap;
 
 use serde_json::{Value, json};
 use tokio::{
@@ -23,17 +23,7 @@ pub struct RawRpc {
 
 impl RawRpc {
     pub fn spawn(env: &[(&str, &str)]) -> Self {
-        let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_hatchet-mcp"));
-        command
-            .env_clear()
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .kill_on_drop(true);
-        for (name, value) in env {
-            command.env(name, value);
-        }
-        let mut child = command.spawn().unwrap();
+        let mut child = super::process::server_command(env).spawn().unwrap();
         let stdin = child.stdin.take().unwrap();
         let lines = BufReader::new(child.stdout.take().unwrap()).lines();
         let mut pipe = child.stderr.take().unwrap();

@@ -7,6 +7,7 @@ use serde_json::Value;
 
 use super::{Targets, ToolError, ToolResult};
 use crate::{
+    hatchet::Caller,
     mcp::{args::JsonObject, output::Answer},
     redact::Redactor,
 };
@@ -18,6 +19,8 @@ pub(super) struct AuditLine {
     tool: String,
     /// Already escaped, bounded and redacted.
     targets: String,
+    /// In team mode, whose token made the call; absent on stdio.
+    caller: Option<AuditCaller>,
     started: Instant,
     finished: bool,
 }
@@ -28,10 +31,12 @@ impl AuditLine {
         targets: Targets,
         arguments: Option<&JsonObject>,
         redactor: &Redactor,
+        caller: Option<&Caller>,
     ) -> Self {
         Self {
             tool: tool.to_owned(),
             targets: audit_targets(targets, arguments, redactor),
+            caller: AuditCaller::of(caller, redactor),
             started: Instant::now(),
             finished: false,
         }
@@ -53,15 +58,54 @@ impl AuditLine {
 
     fn write(&mut self, phase: &str, outcome: &str) {
         self.finished = true;
-        record(&self.tool, phase, &self.targets, outcome, self.started);
+        record(
+            &self.tool,
+            phase,
+            &self.targets,
+            outcome,
+            self.started,
+            self.caller.as_ref(),
+        );
     }
 }
 
 /// Writes one audit line: for a tool's call, or for a mutation made outside one (`tool` is
 /// then the method, `tasks/cancel`). `targets` are identifiers only, already safe to show.
-pub fn record(tool: &str, phase: &str, targets: &str, outcome: &str, started: Instant) {
+/// In team mode, `caller` names whose token made the call.
+pub fn record(
+    tool: &str,
+    phase: &str,
+    targets: &str,
+    outcome: &str,
+    started: Instant,
+    caller: Option<&AuditCaller>,
+) {
     let duration_ms = started.elapsed().as_millis() as u64;
-    tracing::info!(target: "audit", tool, phase, targets = %targets, outcome, duration_ms, "mutating call");
+    match caller {
+        None => {
+            tracing::info!(target: "audit", tool, phase, targets = %targets, outcome, duration_ms, "mutating call")
+        }
+        Some(caller) => {
+            tracing::info!(target: "audit", tool, phase, targets = %targets, outcome, duration_ms, caller = %caller.id, tenant = %caller.tenant, "mutating call")
+        }
+    }
+}
+
+/// The caller an audit line names in team mode: the token's id claim (escaped, bounded,
+/// redacted) and its tenant. Never the token.
+pub struct AuditCaller {
+    id: String,
+    tenant: String,
+}
+
+impl AuditCaller {
+    /// `None` on stdio, where the process has one token and no caller to name.
+    pub fn of(caller: Option<&Caller>, redactor: &Redactor) -> Option<Self> {
+        caller.map(|c| Self {
+            id: audit_value(&c.token_id, redactor),
+            tenant: c.tenant.to_string(),
+        })
+    }
 }
 
 impl Drop for AuditLine {

@@ -12,7 +12,7 @@ use rmcp::{
 use tokio_util::sync::CancellationToken;
 
 use super::ToolError;
-use crate::{mcp::args::JsonObject, redact::Redactor, work::Deadline};
+use crate::{hatchet::Caller, mcp::args::JsonObject, redact::Redactor, work::Deadline};
 
 /// What the registry needs of the context every call shares; the rest of it is the
 /// handlers' business.
@@ -24,6 +24,11 @@ pub trait Context: Send + Sync + 'static {
     fn read_only(&self) -> bool;
     /// The redaction an audit line's values pass.
     fn redactor(&self) -> &Redactor;
+    /// Whom the call is made for, when each caller brings a token (team mode): the audit
+    /// line names them.
+    fn caller(&self) -> Option<&Caller> {
+        None
+    }
 }
 
 /// The tools an answer may name as a next step: those the server registers. An answer's

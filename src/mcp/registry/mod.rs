@@ -337,6 +337,7 @@ impl<C: Context> ToolSpec<C> {
             self.targets,
             arguments.as_ref(),
             call.redactor(),
+            call.caller(),
         );
         // Mutating tools may need the arguments exactly as sent (a bulk confirm token
         // covers the filter as the client wrote it): small, and only for these tools.

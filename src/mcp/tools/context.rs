@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use crate::{
-    hatchet::Client,
+    hatchet::{Caller, Client},
     mcp::{
         output,
         registry::{self, Offered},
@@ -99,6 +99,10 @@ impl registry::Context for ToolContext {
 
     fn redactor(&self) -> &Redactor {
         self.client.redactor_ref()
+    }
+
+    fn caller(&self) -> Option<&Caller> {
+        self.client.caller()
     }
 }
 

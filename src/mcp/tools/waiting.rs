@@ -155,7 +155,15 @@ pub(crate) async fn cancel_task(call: &Call, text: &str, id: &TaskId) -> String 
         let cancelled = call.client.bulk_action(BulkAction::Cancel, &[run]).await;
         let outcome = if cancelled.is_ok() { "ok" } else { "error" };
         let targets = format!("workflow_run_id={run}");
-        audit::record("tasks/cancel", "execute", &targets, outcome, started);
+        let caller = audit::AuditCaller::of(call.client.caller(), call.client.redactor_ref());
+        audit::record(
+            "tasks/cancel",
+            "execute",
+            &targets,
+            outcome,
+            started,
+            caller.as_ref(),
+        );
         match cancelled {
             Ok(_) => format!(
                 "Cancelled: the wait stopped, and run {run}, which this task triggered, was cancelled in Hatchet."

@@ -1,0 +1,120 @@
+//! Real MCP clients over HTTP, each listing the tools and calling a read tool with its own
+//! token: rmcp's Streamable HTTP client (with the `initialize` handshake, and stateless on
+//! protocol 2026-07-28) and the Python SDK's.
+
+use std::process::Command;
+
+use rmcp::model::CallToolRequestParams;
+use serde_json::{Value, json};
+
+use crate::support::{
+    ci_tools,
+    fake::token_for,
+    fixture::Tenant,
+    session,
+    team::{self, TENANT, TeamServer, caller_token},
+};
+
+fn status_call(run_id: &str) -> CallToolRequestParams {
+    CallToolRequestParams::new("get_run_status").with_arguments(
+        json!({"workflow_run_id": run_id})
+            .as_object()
+            .unwrap()
+            .clone(),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn rmcp_lists_the_stdio_tools_and_reads_with_its_own_token_over_both_lifecycles() {
+    let hatchet = Tenant::serve().await;
+    let run_id = Tenant::new().run_ids()[0].clone();
+    let server = TeamServer::start(&hatchet.uri(), &[]).await;
+    // The token's claims name another server: its calls still go to the pinned upstream.
+    let token = caller_token("alice-token", TENANT, "https://elsewhere.invalid");
+
+    let stdio = session::start(&hatchet, &[]).await;
+    let stdio_tools = stdio.list_all_tools().await.unwrap();
+    stdio.cancel().await.unwrap();
+
+    for stateless in [false, true] {
+        let client = if stateless {
+            team::connect_stateless(&server.mcp_url(), &token).await
+        } else {
+            team::connect(&server.mcp_url(), &token).await
+        };
+        let tools = client.list_all_tools().await.unwrap();
+        assert_eq!(
+            serde_json::to_value(&tools).unwrap(),
+            serde_json::to_value(&stdio_tools).unwrap(),
+            "the same tools as stdio"
+        );
+        let result = client.call_tool(status_call(&run_id)).await.unwrap();
+        assert_ne!(result.is_error, Some(true), "{result:?}");
+        assert!(session::text(&result).contains(&run_id));
+        let info = client.peer_info().map(|i| i.instructions.clone());
+        assert!(
+            format!("{info:?}").contains(TENANT),
+            "the instructions name the caller's tenant: {info:?}"
+        );
+        client.cancel().await.unwrap();
+    }
+    let sent = hatchet.received_requests().await.unwrap();
+    assert!(!sent.is_empty());
+    let bearer = format!("Bearer {token}");
+    for request in &sent {
+        assert_eq!(
+            request
+                .headers
+                .get("authorization")
+                .and_then(|v| v.to_str().ok()),
+            Some(bearer.as_str()),
+            "every request carries the caller's own token"
+        );
+    }
+    crate::support::process::assert_no_piece_of(&token, &server.stderr());
+}
+
+/// The Python SDK's Streamable HTTP client (from the ci-tools venv), with its own token.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_python_sdk_lists_tools_and_reads() {
+    let Some(python) = ci_tools::tool("team_http", "venv/bin/python") else {
+        return;
+    };
+    let probe = Command::new(&python)
+        .args(["-c", "import mcp"])
+        .output()
+        .unwrap();
+    if !probe.status.success() {
+        ci_tools::skipped(
+            "team_http",
+            "the ci-tools venv has no `mcp`; run `bash scripts/ci-tools.sh`",
+        );
+        return;
+    }
+    let hatchet = Tenant::serve().await;
+    let run_id = Tenant::new().run_ids()[0].clone();
+    let server = TeamServer::start(&hatchet.uri(), &[]).await;
+    let token = token_for(&hatchet.uri());
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/suite/team_http/python_client.py"
+    );
+    let output = tokio::process::Command::new(&python)
+        .args([script, &server.mcp_url(), &run_id])
+        .env("HATCHET_TOKEN", &token)
+        .output()
+        .await
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report: Value = serde_json::from_str(stdout.trim()).unwrap();
+    assert!(report["tools"].as_u64().unwrap() > 10, "{report}");
+    assert!(
+        report["status"].as_str().unwrap().contains(&run_id),
+        "{report}"
+    );
+}

@@ -4,8 +4,10 @@
 #
 #   docker build -t hatchet-mcp .
 #   docker run -i --rm -e HATCHET_CLIENT_TOKEN hatchet-mcp
+#   docker run --rm -p 8080:8080 -e HATCHET_CLIENT_SERVER_URL=https://hatchet.example.com hatchet-mcp serve
 #
-# `-i` keeps stdin open: MCP runs over the container's stdin and stdout.
+# `-i` keeps stdin open: MCP runs over the container's stdin and stdout. `serve` (with the
+# image's HATCHET_MCP_HTTP_ADDR) is team mode: MCP over HTTP, each caller with their token.
 #
 # This builds from source, for a local image. The released image is `Dockerfile.release`:
 # the release's own musl binaries, not a second build.
@@ -37,5 +39,10 @@ LABEL org.opencontainers.image.title="hatchet-mcp" \
       org.opencontainers.image.source="https://github.com/hatchet-mcp/hatchet-mcp" \
       org.opencontainers.image.licenses="MIT" \
       io.modelcontextprotocol.server.name="io.github.hatchet-mcp/hatchet-mcp"
+# Team mode with one argument: `docker run -p 8080:8080 -e HATCHET_CLIENT_SERVER_URL=... IMAGE serve`
+# serves MCP over HTTP at :8080/mcp, each caller with their own token (docs/remote.md).
+# Without arguments the image stays the stdio server (`docker run -i`), which ignores this.
+ENV HATCHET_MCP_HTTP_ADDR=0.0.0.0:8080
+EXPOSE 8080
 USER 65534:65534
 ENTRYPOINT ["/usr/local/bin/hatchet-mcp"]

@@ -369,11 +369,19 @@ fn help(sub: Option<Sub>) -> String {
     match sub {
         None => general_help(),
         Some(Sub::Serve) => format!(
-            "Usage: {NAME} [serve]\n\n\
+            "Usage: {NAME} [serve]\n       {NAME} serve --http ADDR\n\n\
              Speaks MCP (JSON-RPC) over stdin/stdout, for an MCP client such as Claude Code or\n\
              Cursor to start; a person at a terminal wants `{NAME} check`. Logs go to stderr.\n\
              Configuration comes from the environment (see `{NAME} --help`); if it is invalid,\n\
-             one line on stderr says why and the exit status is 2.\n"
+             one line on stderr says why and the exit status is 2.\n\n\
+             With --http ADDR (or `serve` with {http_var} set), team mode: MCP over Streamable\n\
+             HTTP at http://ADDR/mcp for a whole team, each caller sending their own Hatchet API\n\
+             token as `Authorization: Bearer <token>`. {server_var} is required (callers' tokens\n\
+             go there only) and {token_var} refused. Probes: /healthz, /readyz. SIGTERM drains.\n\
+             TLS terminates in front. See docs/remote.md.\n",
+            http_var = config::HTTP_ADDR_VAR,
+            server_var = config::SERVER_URL_VAR,
+            token_var = config::TOKEN_VAR,
         ),
         Some(Sub::Check) => format!(
             "Usage: {NAME} check\n\n\
@@ -398,6 +406,10 @@ fn general_help() -> String {
         (
             "[serve]",
             "speak MCP over stdin/stdout, for an MCP client (the default)",
+        ),
+        (
+            "serve --http ADDR",
+            "team mode: MCP over HTTP, each caller with their own token",
         ),
         (
             "check",
@@ -441,6 +453,16 @@ fn general_help() -> String {
         .max()
         .unwrap_or_default();
     for (name, meaning) in variables {
+        text.push_str(&format!("  {name:<width$}  {meaning}\n"));
+    }
+    text.push_str("\nTeam mode (serve --http ADDR) also reads:\n");
+    let width = config::TEAM_VARIABLES
+        .iter()
+        .map(|(name, _)| name.len())
+        .max()
+        .unwrap_or_default();
+    for (name, meaning) in config::TEAM_VARIABLES {
+        let meaning = meaning.trim_start_matches("team mode: ");
         text.push_str(&format!("  {name:<width$}  {meaning}\n"));
     }
     text

@@ -32,6 +32,7 @@ pub fn parse(args: &mut lexopt::Parser, token: Option<&str>) -> Result<Parsed, S
         drop_comments: false,
         scope: None,
         run: false,
+        url: None,
     };
     while let Some(arg) = args.next().map_err(|e| lexopt_problem(e, token))? {
         match arg {
@@ -50,6 +51,7 @@ pub fn parse(args: &mut lexopt::Parser, token: Option<&str>) -> Result<Parsed, S
             Long("dry-run") => request.dry_run = true,
             Long("drop-comments") => request.drop_comments = true,
             Long("run") => request.run = true,
+            Long("url") => request.url = Some(text_value(args, token)?),
             Value(word) if client.is_none() => {
                 let word = word.to_string_lossy();
                 client = Some(Client::named(&word).ok_or_else(|| {
@@ -99,6 +101,20 @@ fn check(request: &mut Request, token: Option<&str>) -> Result<(), String> {
         client.edits_json(),
         json_clients,
     )?;
+    if let Some(url) = &request.url {
+        request.url = Some(super::remote::check_url(url)?);
+        for (given, flag) in [
+            (request.command.is_some(), "--command"),
+            (request.read_write, "--read-write"),
+            (request.toolsets.is_some(), "--toolsets"),
+        ] {
+            if given {
+                return Err(format!(
+                    "{flag} and --url do not go together: a remote server's operator sets what it runs and how"
+                ));
+            }
+        }
+    }
     if request.run && request.dry_run {
         return Err("--run and --dry-run contradict each other: choose one".to_owned());
     }

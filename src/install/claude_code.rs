@@ -82,6 +82,9 @@ fn claude<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> Result<Output, Failure> {
 /// no command line and in none of Claude Code's files (a project's `.mcp.json` is shared,
 /// which needs the same).
 fn add_words(request: &Request, launch: &Launch) -> Vec<String> {
+    if let Some(url) = &request.url {
+        return super::remote::claude_code_words(request.scope.as_deref(), &request.name, url);
+    }
     let mut words: Vec<String> = vec!["mcp".into(), "add".into()];
     if let Some(scope) = &request.scope {
         words.extend(["--scope".into(), scope.clone()]);

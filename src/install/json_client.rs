@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use super::{
     Client, Failure, Launch, Request, TokenStyle, diff, files, jsonc::Document, merge, mode_env,
-    required_token, summary,
+    remote, required_token, summary,
 };
 use crate::{config::TOKEN_VAR, redact::Redactor};
 
@@ -147,16 +147,22 @@ fn merged(
         ))
     })?;
     let client = request.client;
-    let mut env = vec![(TOKEN_VAR, Some(token_value))];
-    env.extend(mode_env(request));
-    let entry = merge::Entry {
-        stdio_type: client == Client::Vscode,
-        command: launch.command.clone(),
-        args: launch.args.clone(),
-        env,
-    };
-    merge::upsert_server(&mut doc.value, client.servers_key(), &request.name, &entry)
-        .map_err(|p| target.refuse(p))?;
+    if let Some(url) = &request.url {
+        let server = merge::server_object(&mut doc.value, client.servers_key(), &request.name)
+            .map_err(|p| target.refuse(p))?;
+        remote::entry(client, url, &format!("Bearer {token_value}"), server);
+    } else {
+        let mut env = vec![(TOKEN_VAR, Some(token_value))];
+        env.extend(mode_env(request));
+        let entry = merge::Entry {
+            stdio_type: client == Client::Vscode,
+            command: launch.command.clone(),
+            args: launch.args.clone(),
+            env,
+        };
+        merge::upsert_server(&mut doc.value, client.servers_key(), &request.name, &entry)
+            .map_err(|p| target.refuse(p))?;
+    }
     if client.token_style() == TokenStyle::Input {
         merge::upsert_secret_input(
             &mut doc.value,

@@ -24,13 +24,7 @@ pub fn upsert_server(
     name: &str,
     entry: &Entry,
 ) -> Result<(), String> {
-    let servers = child_object(top_level(doc)?, servers_key)?;
-    let server = servers
-        .entry(name)
-        .or_insert_with(|| Value::Object(Map::new()));
-    let Value::Object(server) = server else {
-        return Err(format!("`{servers_key}.{name}` is not an object"));
-    };
+    let server = server_object(doc, servers_key, name)?;
     if entry.stdio_type {
         server.insert("type".into(), json!("stdio"));
     }
@@ -49,6 +43,22 @@ pub fn upsert_server(
         };
     }
     Ok(())
+}
+
+/// `servers_key.name` in `doc`, created empty if absent.
+pub fn server_object<'a>(
+    doc: &'a mut Value,
+    servers_key: &str,
+    name: &str,
+) -> Result<&'a mut Map<String, Value>, String> {
+    let servers = child_object(top_level(doc)?, servers_key)?;
+    let server = servers
+        .entry(name)
+        .or_insert_with(|| Value::Object(Map::new()));
+    match server {
+        Value::Object(server) => Ok(server),
+        _ => Err(format!("`{servers_key}.{name}` is not an object")),
+    }
 }
 
 /// Adds (or replaces, by id) a VS Code `promptString` input that asks for a password.

@@ -14,6 +14,7 @@ mod files;
 mod json_client;
 mod jsonc;
 mod merge;
+pub mod remote;
 
 use std::path::{Path, PathBuf};
 
@@ -45,6 +46,8 @@ pub struct Request {
     pub scope: Option<String>,
     /// Claude Code: run `claude mcp add` rather than print it.
     pub run: bool,
+    /// `--url`: a team-mode server to reach over HTTP instead of a binary to start.
+    pub url: Option<String>,
 }
 
 /// Why an install did not happen: the message for stderr and the exit status (2 for what
@@ -100,6 +103,13 @@ pub fn run(request: &Request) -> Result<String, Failure> {
 }
 
 fn launch(request: &Request) -> Result<Launch, Failure> {
+    if let Some(url) = &request.url {
+        return Ok(Launch {
+            command: url.clone(),
+            args: Vec::new(),
+            note: None,
+        });
+    }
     if let Some(command) = &request.command {
         return Ok(Launch {
             command: command.clone(),
@@ -194,6 +204,11 @@ fn mode_env(request: &Request) -> Vec<(&'static str, Option<String>)> {
 
 /// The lines that say what the entry does, shared by every client's report.
 fn summary(request: &Request, launch: &Launch) -> String {
+    if let Some(url) = &request.url {
+        return format!(
+            "  url:      {url}\n  mode:     the server's (its operator sets the mode and toolsets)\n"
+        );
+    }
     let mut command = launch.command.clone();
     for arg in &launch.args {
         command.push(' ');
@@ -253,9 +268,11 @@ pub fn help() -> String {
            --config FILE      merge into FILE instead of the client's own file\n  \
            --drop-comments    rewrite a file that has comments (they are lost; the backup keeps them)\n  \
            --scope SCOPE      claude-code: local (default), user or project (.mcp.json: gets ${{{TOKEN_VAR}}})\n  \
-           --run              claude-code: run `claude mcp add` (replacing an entry of the same name)\n\n\
+           --run              claude-code: run `claude mcp add` (replacing an entry of the same name)\n  \
+           --url URL          a team-mode server (serve --http) to reach instead of this binary, e.g.\n                     https://hatchet-mcp.example.com/mcp: the client sends your own token as\n                     `Authorization: Bearer` (Claude Desktop through npx {remote}); the mode and\n                     toolsets are the server's\n\n\
          Exit status: 0 done (or nothing to do); 2 the command line, the file or the token must\n\
          be fixed first (nothing was changed); 1 a failure on the way (writing, or `claude`).\n",
         clients = Client::names(),
+        remote = remote::MCP_REMOTE,
     )
 }

@@ -136,7 +136,10 @@ fn version_and_help_answer_a_person_and_name_every_variable() {
     let help = run(&["--help"], &[]);
     let text = String::from_utf8_lossy(&help.stdout);
     assert!(help.status.success());
-    for (name, _) in hatchet_mcp::config::VARIABLES {
+    for (name, _) in hatchet_mcp::config::VARIABLES
+        .iter()
+        .chain(hatchet_mcp::config::TEAM_VARIABLES)
+    {
         assert!(text.contains(name), "--help should list {name}");
     }
     // Within each block, the second column starts at one place: after the widest first
@@ -146,14 +149,26 @@ fn version_and_help_answer_a_person_and_name_every_variable() {
         .skip_while(|line| !line.starts_with("Usage:"))
         .take_while(|line| !line.is_empty())
         .collect();
-    let environment: Vec<&str> = text
-        .lines()
-        .skip_while(|line| *line != "Environment:")
-        .skip(1)
-        .collect();
+    let block = |title: &str| -> Vec<&str> {
+        text.lines()
+            .skip_while(|line| *line != title)
+            .skip(1)
+            .take_while(|line| !line.is_empty())
+            .collect()
+    };
     for (block, first_column_ends) in [
-        (usage, "hatchet-mcp install CLIENT".len() + "       ".len()),
-        (environment, "  HATCHET_MCP_MAX_RESULT_BYTES".len()),
+        (
+            usage,
+            "hatchet-mcp serve --http ADDR".len() + "       ".len(),
+        ),
+        (
+            block("Environment:"),
+            "  HATCHET_MCP_MAX_RESULT_BYTES".len(),
+        ),
+        (
+            block("Team mode (serve --http ADDR) also reads:"),
+            "  HATCHET_MCP_HTTP_MAX_CALLS_PER_CALLER".len(),
+        ),
     ] {
         for line in block.iter().filter(|line| line.trim_start().contains("  ")) {
             let column = first_column_ends + 2;
@@ -177,10 +192,11 @@ fn subcommands_answer_their_own_help_and_refuse_extra_arguments() {
         (&["help", "check"], "Usage: hatchet-mcp check\n"),
         (&["serve", "--help"], "Usage: hatchet-mcp [serve]\n"),
         (&["help", "serve"], "Usage: hatchet-mcp [serve]\n"),
+        (&["serve", "--help"], "hatchet-mcp serve --http ADDR\n"),
         (&["help", "install"], "Usage: hatchet-mcp install <CLIENT>"),
         (&["install", "-h"], "Usage: hatchet-mcp install <CLIENT>"),
-        (&["help"], "Usage: hatchet-mcp [serve]         speak MCP"),
-        (&["-h"], "Usage: hatchet-mcp [serve]         speak MCP"),
+        (&["help"], "Usage: hatchet-mcp [serve]            speak MCP"),
+        (&["-h"], "Usage: hatchet-mcp [serve]            speak MCP"),
     ] {
         // No token: had the command run instead of its help, it would fail.
         let output = run(args, &[]);

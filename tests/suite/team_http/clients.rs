@@ -118,3 +118,59 @@ async fn the_python_sdk_lists_tools_and_reads() {
         "{report}"
     );
 }
+
+/// What `install <client> --url` writes for Cursor and VS Code, read back and used as the
+/// client would (its `${env:...}` / `${input:...}` reference replaced by the token): it
+/// reaches the server and reads. Claude Code's line names the same URL and header.
+#[tokio::test(flavor = "multi_thread")]
+async fn install_url_writes_entries_that_reach_the_server() {
+    let hatchet = Tenant::serve().await;
+    let server = TeamServer::start(&hatchet.uri(), &[]).await;
+    let token = token_for(&hatchet.uri());
+    let dir = std::env::temp_dir().join(format!("hatchet-mcp-remote-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let install = |args: &[&str]| {
+        let output = Command::new(env!("CARGO_BIN_EXE_hatchet-mcp"))
+            .arg("install")
+            .args(args)
+            .env_clear()
+            .env("HATCHET_CLIENT_TOKEN", &token)
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+        assert!(
+            output.status.success(),
+            "{args:?}: {stdout}{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        crate::support::process::assert_no_piece_of(&token, &stdout);
+        stdout
+    };
+    let url = server.mcp_url();
+    for (client, servers, reference) in [
+        ("cursor", "mcpServers", "${env:HATCHET_CLIENT_TOKEN}"),
+        ("vscode", "servers", "${input:hatchet-token}"),
+    ] {
+        let file = dir.join(format!("{client}.json"));
+        install(&[client, "--url", &url, "--config", file.to_str().unwrap()]);
+        let written = std::fs::read_to_string(&file).unwrap();
+        crate::support::process::assert_no_piece_of(&token, &written);
+        let entry: Value =
+            serde_json::from_str::<Value>(&written).unwrap()[servers]["hatchet"].clone();
+        assert_eq!(entry["url"], url.as_str(), "{entry}");
+        let header = entry["headers"]["Authorization"].as_str().unwrap();
+        assert_eq!(header, format!("Bearer {reference}"));
+        let sent = header
+            .trim_start_matches("Bearer ")
+            .replace(reference, &token);
+        let client = team::connect(entry["url"].as_str().unwrap(), &sent).await;
+        assert!(!client.list_all_tools().await.unwrap().is_empty());
+        client.cancel().await.unwrap();
+    }
+    let line = install(&["claude-code", "--url", &url]);
+    assert!(
+        line.contains(&format!("claude mcp add --transport http hatchet {url} --header 'Authorization: Bearer ${{HATCHET_CLIENT_TOKEN}}'")),
+        "{line}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -20,6 +20,7 @@ use crate::support::{
     fake::{RUN, WORKFLOW, mount_trigger, mount_workflows},
     fixture::Tenant,
     process::assert_no_piece_of,
+    rpc::status_kib,
     team::{self, TENANT, TeamServer, caller_token, initialize, post, tool_call},
 };
 
@@ -267,7 +268,7 @@ async fn a_thousand_idle_sessions_stay_within_64_mib() {
         idle.extend(futures_join(opening).await);
     }
     assert_eq!(idle.len(), 1000);
-    let rss = resident_kib(server.pid());
+    let rss = status_kib(server.pid(), "VmRSS");
     assert!(
         rss < 64 * 1024,
         "{rss} KiB resident with 1,000 idle sessions"
@@ -293,17 +294,6 @@ async fn futures_join<F: std::future::Future<Output = TcpStream> + Send + 'stati
         out.push(handle.await.unwrap());
     }
     out
-}
-
-/// Resident memory now (VmRSS), in KiB.
-fn resident_kib(pid: u32) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.split_whitespace().next())
-        .and_then(|v| v.parse().ok())
-        .unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread")]

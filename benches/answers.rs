@@ -142,17 +142,17 @@ fn main() {
             .and_then(|text| serde_json::from_str(&text).ok()),
     };
     let mut report = render(&now, baseline.as_ref());
-    // The real-engine section is written by `cargo bench --bench real_engine`: kept as is.
+    // The real-engine and team-mode sections are written by their own benches
+    // (`real_engine`, `team_http`): kept as they are.
     let page = std::fs::read_to_string(root().join("docs/benchmark.md")).unwrap_or_default();
-    if let (Some(start), Some(end)) = (
-        page.find("<!-- real-engine:start -->"),
-        page.find("<!-- real-engine:end -->"),
-    ) {
-        report = format!(
-            "{}\n{}\n",
-            report.trim_end(),
-            &page[start..end + "<!-- real-engine:end -->".len()]
+    for section in ["real-engine", "team-http"] {
+        let (start, end) = (
+            format!("<!-- {section}:start -->"),
+            format!("<!-- {section}:end -->"),
         );
+        if let (Some(from), Some(to)) = (page.find(&start), page.find(&end)) {
+            report = format!("{}\n{}\n", report.trim_end(), &page[from..to + end.len()]);
+        }
     }
     std::fs::write(root().join("docs/benchmark.md"), &report).expect("write docs/benchmark.md");
     print!("{report}");

@@ -50,3 +50,14 @@ fn readme_tool_table_matches_the_registry() {
         "README tool table is stale: run `UPDATE_DOCS=1 cargo test --test suite docs::`"
     );
 }
+
+#[test]
+fn the_configuration_page_documents_every_team_mode_variable() {
+    let page = fs::read_to_string(root().join("docs/configuration.md")).unwrap();
+    for (name, _) in hatchet_mcp::config::TEAM_VARIABLES {
+        assert!(
+            page.contains(&format!("| `{name}` |")),
+            "docs/configuration.md has no row for {name}"
+        );
+    }
+}

@@ -116,16 +116,5 @@ impl RawRpc {
 
 /// Peak resident memory of a process, in KiB (VmHWM from /proc).
 pub fn peak_rss_kib(pid: u32) -> u64 {
-    status_kib(pid, "VmHWM")
-}
-
-/// A memory figure of a process's /proc status (`VmRSS`, `VmHWM`, ...), in KiB.
-pub fn status_kib(pid: u32, field: &str) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
-        .and_then(|v| v.split_whitespace().next())
-        .and_then(|v| v.parse().ok())
-        .unwrap()
+    super::process::status_kib(pid, "VmHWM")
 }

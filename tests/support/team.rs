@@ -247,8 +247,49 @@ pub fn initialize() -> Value {
         "clientInfo": {"name": "raw", "version": "0"}}})
 }
 
+/// rmcp's `get_run_status` call for `run_id`.
+pub fn run_status_call(run_id: &str) -> rmcp::model::CallToolRequestParams {
+    rmcp::model::CallToolRequestParams::new("get_run_status").with_arguments(
+        json!({"workflow_run_id": run_id})
+            .as_object()
+            .unwrap()
+            .clone(),
+    )
+}
+
 /// A `tools/call` request, as a client that negotiated 2025-06-18 sends it.
 pub fn tool_call(id: u64, name: &str, arguments: Value) -> Value {
     json!({"jsonrpc": "2.0", "id": id, "method": "tools/call",
         "params": {"name": name, "arguments": arguments}})
+}
+
+/// A session left idle: `initialize` answered on a kept-alive connection, which is returned
+/// open.
+pub async fn open_idle_session(address: &str, token: &str) -> TcpStream {
+    let body = initialize().to_string();
+    let request = format!(
+        "POST /mcp HTTP/1.1\r\nhost: {address}\r\nauthorization: Bearer {token}\r\ncontent-type: application/json\r\naccept: application/json, text/event-stream\r\ncontent-length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    let mut stream = TcpStream::connect(address).await.unwrap();
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut raw = Vec::new();
+    let mut buf = [0u8; 16 * 1024];
+    loop {
+        let read = stream.read(&mut buf).await.unwrap();
+        assert!(read > 0, "closed early: {}", String::from_utf8_lossy(&raw));
+        raw.extend_from_slice(&buf[..read]);
+        let text = String::from_utf8_lossy(&raw);
+        if let Some((head, body)) = text.split_once("\r\n\r\n") {
+            let length = head.lines().find_map(|l| {
+                l.to_ascii_lowercase()
+                    .strip_prefix("content-length:")
+                    .map(|v| v.trim().parse::<usize>().unwrap())
+            });
+            if length.is_some_and(|n| body.len() >= n) {
+                assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+                return stream;
+            }
+        }
+    }
 }

@@ -4,8 +4,7 @@
 
 use std::process::Command;
 
-use rmcp::model::CallToolRequestParams;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::support::{
     ci_tools,
@@ -14,15 +13,6 @@ use crate::support::{
     session,
     team::{self, TENANT, TeamServer, caller_token},
 };
-
-fn status_call(run_id: &str) -> CallToolRequestParams {
-    CallToolRequestParams::new("get_run_status").with_arguments(
-        json!({"workflow_run_id": run_id})
-            .as_object()
-            .unwrap()
-            .clone(),
-    )
-}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn rmcp_lists_the_stdio_tools_and_reads_with_its_own_token_over_both_lifecycles() {
@@ -48,7 +38,10 @@ async fn rmcp_lists_the_stdio_tools_and_reads_with_its_own_token_over_both_lifec
             serde_json::to_value(&stdio_tools).unwrap(),
             "the same tools as stdio"
         );
-        let result = client.call_tool(status_call(&run_id)).await.unwrap();
+        let result = client
+            .call_tool(team::run_status_call(&run_id))
+            .await
+            .unwrap();
         assert_ne!(result.is_error, Some(true), "{result:?}");
         assert!(session::text(&result).contains(&run_id));
         let info = client.peer_info().map(|i| i.instructions.clone());

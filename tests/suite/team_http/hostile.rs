@@ -19,8 +19,7 @@ use wiremock::{
 use crate::support::{
     fake::{RUN, WORKFLOW, mount_trigger, mount_workflows},
     fixture::Tenant,
-    process::assert_no_piece_of,
-    rpc::status_kib,
+    process::{assert_no_piece_of, status_kib},
     team::{self, TENANT, TeamServer, caller_token, initialize, post, tool_call},
 };
 
@@ -218,36 +217,6 @@ async fn only_allowed_origins_pass_and_bodies_are_bounded_in_size_and_time() {
     assert!(hatchet.received_requests().await.unwrap().is_empty());
 }
 
-/// Sends `initialize` on a kept-alive connection and reads the whole answer.
-async fn initialize_and_idle(address: &str, token: &str) -> TcpStream {
-    let body = initialize().to_string();
-    let request = format!(
-        "POST /mcp HTTP/1.1\r\nhost: {address}\r\nauthorization: Bearer {token}\r\ncontent-type: application/json\r\naccept: application/json, text/event-stream\r\ncontent-length: {}\r\n\r\n{body}",
-        body.len()
-    );
-    let mut stream = TcpStream::connect(address).await.unwrap();
-    stream.write_all(request.as_bytes()).await.unwrap();
-    let mut raw = Vec::new();
-    let mut buf = [0u8; 16 * 1024];
-    loop {
-        let read = stream.read(&mut buf).await.unwrap();
-        assert!(read > 0, "closed early: {}", String::from_utf8_lossy(&raw));
-        raw.extend_from_slice(&buf[..read]);
-        let text = String::from_utf8_lossy(&raw);
-        if let Some((head, body)) = text.split_once("\r\n\r\n") {
-            let length = head.lines().find_map(|l| {
-                l.to_ascii_lowercase()
-                    .strip_prefix("content-length:")
-                    .map(|v| v.trim().parse::<usize>().unwrap())
-            });
-            if length.is_some_and(|n| body.len() >= n) {
-                assert!(head.starts_with("HTTP/1.1 200"), "{head}");
-                return stream;
-            }
-        }
-    }
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn a_thousand_idle_sessions_stay_within_64_mib() {
     let hatchet = MockServer::start().await;
@@ -263,7 +232,7 @@ async fn a_thousand_idle_sessions_stay_within_64_mib() {
             let address = address.clone();
             // Each session its own caller: the worst case for what the server keeps.
             let token = caller_token(&format!("caller-{batch}-{n}"), TENANT, "https://x.invalid");
-            async move { initialize_and_idle(&address, &token).await }
+            async move { team::open_idle_session(&address, &token).await }
         });
         idle.extend(futures_join(opening).await);
     }

@@ -15,8 +15,6 @@ use hyper_util::{
     client::legacy::{Client, connect::HttpConnector},
     rt::{TokioExecutor, TokioIo},
 };
-use rmcp::model::CallToolRequestParams;
-use serde_json::json;
 use tokio::net::TcpListener;
 
 use crate::support::{
@@ -83,14 +81,8 @@ async fn one_clients_requests_alternate_between_two_replicas_without_an_error() 
     let client = team::connect(&format!("http://{proxy}/mcp"), &token).await;
     assert!(!client.list_all_tools().await.unwrap().is_empty());
     for run_id in run_ids.iter().take(6) {
-        let call = CallToolRequestParams::new("get_run_status").with_arguments(
-            json!({"workflow_run_id": run_id})
-                .as_object()
-                .unwrap()
-                .clone(),
-        );
         let result = client
-            .call_tool(call)
+            .call_tool(team::run_status_call(run_id))
             .await
             .expect("no error from either replica");
         assert_ne!(result.is_error, Some(true), "{result:?}");

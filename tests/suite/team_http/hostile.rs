@@ -399,3 +399,32 @@ async fn sigterm_lets_calls_in_flight_finish_and_refuses_new_ones() {
     assert!(status.success(), "{status:?}: {}", server.stderr());
     assert!(server.stderr().contains("draining"), "{}", server.stderr());
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_shared_token_serves_callers_without_theirs_only_when_asked_and_says_so() {
+    let hatchet = Tenant::serve().await;
+    let shared = caller_token("shared-token-id", TENANT, &hatchet.uri());
+    let server = TeamServer::start(
+        &hatchet.uri(),
+        &[
+            ("HATCHET_CLIENT_TOKEN", &shared),
+            ("HATCHET_MCP_HTTP_SHARED_TOKEN", "true"),
+        ],
+    )
+    .await;
+    let call = tool_call(2, "get_run_status", json!({"workflow_run_id": RUN}));
+    let answer = post(server.address(), &[], &call).await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    let sent = hatchet.received_requests().await.unwrap();
+    assert_eq!(
+        sent[0]
+            .headers
+            .get("authorization")
+            .and_then(|v| v.to_str().ok()),
+        Some(bearer(&shared).as_str())
+    );
+    let log = server.stderr();
+    assert!(log.contains("SHARED TOKEN"), "{log}");
+    assert_no_piece_of(&shared, &log);
+    assert_no_piece_of(&shared, &answer.body);
+}

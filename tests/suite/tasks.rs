@@ -21,8 +21,9 @@ use wiremock::{
 
 use crate::support::{
     contract::assert_server_conforms,
-    fake::{RUN, TENANT, WORKFLOW, mount_trigger, mount_workflows, recorded},
+    fake::{RUN, TENANT, WORKFLOW, mount_trigger, mount_workflows, recorded, token_for},
     fixture::Tenant,
+    rpc::RawRpc,
     session::{TaskSession, call, start, start_taking_tasks, text},
 };
 
@@ -285,6 +286,35 @@ async fn the_extension_is_advertised_only_while_a_tool_can_answer_a_task() {
     let read_write = start_taking_tasks(&hatchet, &[READ_WRITE]).await;
     assert!(advertises(&read_write), "trigger_workflow waits too");
     read_write.cancel().await.unwrap();
+}
+
+/// Protocol 2026-07-28's `server/discover` (no `initialize` before it) tells the same as
+/// `initialize`: the extension where a tool can answer a task, and not elsewhere.
+#[tokio::test]
+async fn server_discover_advertises_the_extension_as_initialize_does() {
+    let token = token_for("http://127.0.0.1:9");
+    let discover = json!({"_meta": {
+        "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+        "io.modelcontextprotocol/clientCapabilities":
+            {"extensions": {(TASKS_EXTENSION_ID): {}}},
+    }});
+    for (env, expected) in [(None, false), (Some(RUNS), true), (Some(READ_WRITE), true)] {
+        let mut rpc = RawRpc::spawn(
+            &[("HATCHET_CLIENT_TOKEN", token.as_str())]
+                .into_iter()
+                .chain(env)
+                .collect::<Vec<_>>(),
+        );
+        let answer = rpc.request(1, "server/discover", discover.clone()).await;
+        let capabilities = &answer["result"]["capabilities"];
+        assert!(capabilities["tools"].is_object(), "{answer}");
+        assert_eq!(
+            capabilities["extensions"].get(TASKS_EXTENSION_ID).is_some(),
+            expected,
+            "{env:?}: {answer}"
+        );
+        rpc.finish().await;
+    }
 }
 
 #[tokio::test]

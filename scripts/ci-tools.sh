@@ -18,6 +18,8 @@
 #                         over Streamable HTTP with its client) and kubernetes-validate (the
 #                         Helm chart's rendered objects checked against Kubernetes' schemas,
 #                         shipped inside the wheel: offline)
+#   mcp-remote/           mcp-remote (npm), the bridge `install claude-desktop --url` writes
+#                         into Claude Desktop's config; team mode's tests run that entry
 #   helm/bin/helm         Helm 4, built from its Go module (`helm lint`, `helm template` of
 #                         deploy/helm/hatchet-mcp). Built once and kept across runs of this
 #                         script (its own stamp): the build takes minutes.
@@ -41,7 +43,9 @@ if [ ! -x "$dir/helm/bin/helm" ] || [ "$(cat "$dir/helm/stamp" 2>/dev/null)" != 
 fi
 schema_wheel=skillsaw==0.22.0
 mcpb_package=@anthropic-ai/mcpb@2.1.2
-stamp="${python_packages[*]} $schema_wheel $mcpb_package"
+# The same pin as src/install/remote.rs's MCP_REMOTE; the test that runs it compares them.
+mcp_remote_package=mcp-remote@0.15.1
+stamp="${python_packages[*]} $schema_wheel $mcpb_package $mcp_remote_package"
 
 if [ -f "$dir/stamp" ] && [ "$(cat "$dir/stamp")" = "$stamp" ]; then
   exit 0
@@ -61,6 +65,11 @@ cp "$dir"/venv/lib/python3*/site-packages/skillsaw/schemas/mcp_registry/v2025_12
 mkdir -p "$dir/npm"
 (cd "$dir/npm" && npm pack --silent "$mcpb_package" >/dev/null && tar -xzf ./*.tgz)
 cp "$dir/npm/package/schemas/mcpb-manifest-v0.3.schema.json" "$dir/schemas/"
+
+start=$SECONDS
+npm install --silent --no-audit --no-fund --ignore-scripts --prefix "$dir/mcp-remote" \
+  "$mcp_remote_package" >/dev/null
+echo "ci-tools: mcp-remote installed in $((SECONDS - start)) s"
 
 echo "$stamp" > "$dir/stamp"
 echo "ci-tools: installed in $dir"

@@ -1,6 +1,6 @@
 //! Real MCP clients over HTTP, each listing the tools and calling a read tool with its own
 //! token: rmcp's Streamable HTTP client (with the `initialize` handshake, and stateless on
-//! protocol 2026-07-28) and the Python SDK's.
+//! protocol 2026-07-28), the Python SDK's, and Claude Desktop's entry through mcp-remote.
 
 use std::process::Command;
 
@@ -13,6 +13,33 @@ use crate::support::{
     session,
     team::{self, TENANT, TeamServer, caller_token},
 };
+
+/// `get_run_status` through `client` answers the run.
+async fn reads_the_run_status(client: &rmcp::Peer<rmcp::RoleClient>, run_id: &str) {
+    let result = client
+        .call_tool(team::run_status_call(run_id))
+        .await
+        .unwrap();
+    assert_ne!(result.is_error, Some(true), "{result:?}");
+    assert!(session::text(&result).contains(run_id));
+}
+
+/// Hatchet was asked something, every time with the caller's own token.
+async fn every_request_carried(hatchet: &wiremock::MockServer, token: &str) {
+    let sent = hatchet.received_requests().await.unwrap();
+    assert!(!sent.is_empty());
+    let bearer = format!("Bearer {token}");
+    for request in &sent {
+        assert_eq!(
+            request
+                .headers
+                .get("authorization")
+                .and_then(|v| v.to_str().ok()),
+            Some(bearer.as_str()),
+            "every request carries the caller's own token"
+        );
+    }
+}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn rmcp_lists_the_stdio_tools_and_reads_with_its_own_token_over_both_lifecycles() {
@@ -38,12 +65,7 @@ async fn rmcp_lists_the_stdio_tools_and_reads_with_its_own_token_over_both_lifec
             serde_json::to_value(&stdio_tools).unwrap(),
             "the same tools as stdio"
         );
-        let result = client
-            .call_tool(team::run_status_call(&run_id))
-            .await
-            .unwrap();
-        assert_ne!(result.is_error, Some(true), "{result:?}");
-        assert!(session::text(&result).contains(&run_id));
+        reads_the_run_status(&client, &run_id).await;
         let info = client.peer_info().map(|i| i.instructions.clone());
         assert!(
             format!("{info:?}").contains(TENANT),
@@ -51,19 +73,7 @@ async fn rmcp_lists_the_stdio_tools_and_reads_with_its_own_token_over_both_lifec
         );
         client.cancel().await.unwrap();
     }
-    let sent = hatchet.received_requests().await.unwrap();
-    assert!(!sent.is_empty());
-    let bearer = format!("Bearer {token}");
-    for request in &sent {
-        assert_eq!(
-            request
-                .headers
-                .get("authorization")
-                .and_then(|v| v.to_str().ok()),
-            Some(bearer.as_str()),
-            "every request carries the caller's own token"
-        );
-    }
+    every_request_carried(&hatchet, &token).await;
     crate::support::process::assert_no_piece_of(&token, &server.stderr());
 }
 
@@ -165,5 +175,85 @@ async fn install_url_writes_entries_that_reach_the_server() {
         line.contains(&format!("claude mcp add --transport http hatchet {url} --header 'Authorization: Bearer ${{HATCHET_CLIENT_TOKEN}}'")),
         "{line}"
     );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Claude Desktop's remote form, as `install claude-desktop --url` writes it: the entry's own
+/// command line and environment, run with the mcp-remote that ci-tools installed at the
+/// version the entry pins (npx would fetch that same package), bridges a stdio client to the
+/// server, which reads with the entry's token.
+#[tokio::test(flavor = "multi_thread")]
+async fn claude_desktops_entry_reaches_the_server_through_mcp_remote() {
+    let Some(bridge) = ci_tools::tool("team_http", "mcp-remote/node_modules/.bin/mcp-remote")
+    else {
+        return;
+    };
+    let installed: Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            ci_tools::tools_dir().join("mcp-remote/node_modules/mcp-remote/package.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let hatchet = Tenant::serve().await;
+    let run_id = Tenant::new().run_ids()[0].clone();
+    let server = TeamServer::start(&hatchet.uri(), &[]).await;
+    let token = token_for(&hatchet.uri());
+    let dir = std::env::temp_dir().join(format!("hatchet-mcp-bridge-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("claude_desktop_config.json");
+    let output = Command::new(env!("CARGO_BIN_EXE_hatchet-mcp"))
+        .args([
+            "install",
+            "claude-desktop",
+            "--url",
+            &server.mcp_url(),
+            "--config",
+        ])
+        .arg(&file)
+        .env_clear()
+        .env("HATCHET_CLIENT_TOKEN", &token)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let written: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    let entry = &written["mcpServers"]["hatchet"];
+    assert_eq!(entry["command"], "npx", "{entry}");
+    let args: Vec<&str> = entry["args"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        args[..2],
+        [
+            "-y",
+            format!("mcp-remote@{}", installed["version"].as_str().unwrap()).as_str()
+        ],
+        "the entry pins the mcp-remote this test runs"
+    );
+
+    let mut bridge_command = tokio::process::Command::new(bridge);
+    bridge_command
+        .args(&args[2..])
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        // mcp-remote keeps its OAuth state under the home directory: a fresh one.
+        .env("HOME", &dir);
+    for (name, value) in entry["env"].as_object().unwrap() {
+        bridge_command.env(name, value.as_str().unwrap());
+    }
+    let (transport, _) = rmcp::transport::TokioChildProcess::builder(bridge_command)
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let client = rmcp::ServiceExt::serve((), transport)
+        .await
+        .expect("mcp-remote answers initialize");
+    assert!(client.list_all_tools().await.unwrap().len() > 10);
+    reads_the_run_status(&client, &run_id).await;
+    client.cancel().await.unwrap();
+    every_request_carried(&hatchet, &token).await;
     let _ = std::fs::remove_dir_all(&dir);
 }

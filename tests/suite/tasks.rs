@@ -52,7 +52,7 @@ async fn mount_statuses(hatchet: &MockServer, run: &str, first: &str, times: u64
 }
 
 /// Calls `tool` and expects a task back.
-async fn call_for_task(session: &TaskSession, tool: &str, arguments: Value) -> Task {
+pub(crate) async fn call_for_task(session: &TaskSession, tool: &str, arguments: Value) -> Task {
     let params = CallToolRequestParams::new(tool.to_owned())
         .with_arguments(arguments.as_object().unwrap().clone());
     match session.call_tool_once(params).await.unwrap() {
@@ -61,13 +61,20 @@ async fn call_for_task(session: &TaskSession, tool: &str, arguments: Value) -> T
     }
 }
 
-async fn get(session: &TaskSession, task_id: &str) -> Result<GetTaskResult, ServiceError> {
+pub(crate) async fn get(
+    session: &TaskSession,
+    task_id: &str,
+) -> Result<GetTaskResult, ServiceError> {
     session.get_task(GetTaskParams::new(task_id)).await
 }
 
-/// Polls until the task ends, at the interval it suggests (at most 20 polls).
-async fn poll_to_end(session: &TaskSession, task_id: &str) -> GetTaskResult {
-    for _ in 0..20 {
+/// Polls until the task ends, at the interval it suggests (at most `polls` times).
+pub(crate) async fn poll_to_end(
+    session: &TaskSession,
+    task_id: &str,
+    polls: usize,
+) -> GetTaskResult {
+    for _ in 0..polls {
         let polled = get(session, task_id).await.unwrap();
         if polled.task.status().is_terminal() {
             return polled;
@@ -83,7 +90,7 @@ async fn poll_to_end(session: &TaskSession, task_id: &str) -> GetTaskResult {
 }
 
 /// The tool's answer a completed task carries, parsed, and whether it is an error.
-fn answer_of(polled: &GetTaskResult) -> (Value, bool) {
+pub(crate) fn answer_of(polled: &GetTaskResult) -> (Value, bool) {
     let TaskPayload::Completed { result } = &polled.task.payload else {
         panic!("not completed: {polled:?}");
     };
@@ -93,7 +100,7 @@ fn answer_of(polled: &GetTaskResult) -> (Value, bool) {
 }
 
 /// The answer without how long the wait took, which depends on when it was read.
-fn without_waited(mut answer: Value) -> Value {
+pub(crate) fn without_waited(mut answer: Value) -> Value {
     answer.as_object_mut().unwrap().remove("waited_s");
     answer
 }
@@ -115,7 +122,7 @@ async fn a_wait_answers_a_task_at_once_that_polls_to_completed_in_any_process() 
     let message = working.task.task.status_message.clone().unwrap();
     assert!(message.starts_with("RUNNING after"), "{message}");
 
-    let done = poll_to_end(&first, &task.task_id).await;
+    let done = poll_to_end(&first, &task.task_id, 20).await;
     assert_eq!(done.task.status(), TaskStatus::Completed);
     assert_eq!(done.task.task.created_at, task.created_at);
     let (answer, is_error) = answer_of(&done);
@@ -142,7 +149,7 @@ async fn a_failed_run_ends_the_task_with_the_tools_answer_and_its_failure_report
     mount_statuses(&hatchet, &run, "RUNNING", 1, "FAILED").await;
     let with_tasks = start_taking_tasks(&hatchet, &[RUNS]).await;
     let task = call_for_task(&with_tasks, "wait_for_run", json!({"workflow_run_id": run})).await;
-    let done = poll_to_end(&with_tasks, &task.task_id).await;
+    let done = poll_to_end(&with_tasks, &task.task_id, 20).await;
     let (answer, is_error) = answer_of(&done);
     assert!(!is_error, "a failed run is an answer, not an error");
     assert_eq!(answer["status"], "FAILED", "{answer}");

@@ -13,13 +13,16 @@
 
 #[path = "../tests/support/fixture.rs"]
 mod fixture;
+#[allow(dead_code)] // write_section is for the benches that own one section.
+mod shared;
+use shared::{release_binary, root};
 #[path = "../tests/support/token.rs"]
 mod token;
 
 use std::{
     collections::BTreeMap,
     io::{BufRead, BufReader, Write},
-    path::{Path, PathBuf},
+    path::PathBuf,
     process::{Command, Stdio},
     time::{Duration, Instant},
 };
@@ -39,20 +42,6 @@ fn binaries() -> Vec<String> {
     binaries
 }
 
-/// The binary as `cargo build --release --locked` (and `cargo install`) makes it. The one
-/// cargo built beside this bench is not it: a bench is built with its dev-dependencies'
-/// features (tokio's multi-thread runtime, rmcp's client, ...), which makes the binary
-/// larger and slower to start. So it is built again here, in place.
-fn release_binary() -> String {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-    let status = Command::new(cargo)
-        .args(["build", "--release", "--locked", "--bin", "hatchet-mcp"])
-        .current_dir(root())
-        .status()
-        .expect("run cargo build");
-    assert!(status.success(), "cargo build --release failed");
-    env!("CARGO_BIN_EXE_hatchet-mcp").to_owned()
-}
 /// Spawns measured for `initialize`.
 const SPAWNS: usize = 40;
 /// Rounds of sequential calls; the median is reported.
@@ -95,10 +84,6 @@ struct Answer {
     rows: Option<usize>,
     bytes: usize,
     full_bytes: Option<usize>,
-}
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
 fn baseline_path() -> PathBuf {

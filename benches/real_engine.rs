@@ -9,15 +9,16 @@
 //! It rewrites the real-engine section of `docs/benchmark.md` (between its markers).
 //! Without the engine it says so and measures nothing.
 
+mod shared;
 #[path = "../tests/support/mod.rs"]
 mod support;
+use shared::{release_binary, root};
 
 #[path = "../tests/suite/real_hatchet/proxy.rs"]
 mod proxy;
 
 use std::{
     collections::HashMap,
-    path::Path,
     process::Stdio,
     time::{Duration, Instant},
 };
@@ -40,10 +41,6 @@ const WARM_UP: usize = 10;
 
 pub const START: &str = "<!-- real-engine:start -->";
 pub const END: &str = "<!-- real-engine:end -->";
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
 
 fn main() {
     if std::env::args().any(|a| a == "--list") {
@@ -70,17 +67,6 @@ fn main() {
         .unwrap();
     let rows = runtime.block_on(measure(&env, &seed, &binary));
     write_report(&env, &rows);
-}
-
-fn release_binary() -> String {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-    let status = std::process::Command::new(cargo)
-        .args(["build", "--release", "--locked", "--bin", "hatchet-mcp"])
-        .current_dir(root())
-        .status()
-        .expect("run cargo build");
-    assert!(status.success(), "cargo build --release failed");
-    env!("CARGO_BIN_EXE_hatchet-mcp").to_owned()
 }
 
 struct Row {
@@ -227,13 +213,5 @@ fn write_report(env: &HashMap<String, String>, rows: &[Row]) {
     }
     table.push_str(END);
     println!("{table}");
-    let path = root().join("docs/benchmark.md");
-    let page = std::fs::read_to_string(&path).unwrap_or_default();
-    let page = match (page.find(START), page.find(END)) {
-        (Some(start), Some(end)) => {
-            format!("{}{table}{}", &page[..start], &page[end + END.len()..])
-        }
-        _ => format!("{}\n{table}\n", page.trim_end()),
-    };
-    std::fs::write(&path, page).expect("write docs/benchmark.md");
+    shared::write_section(START, END, &table);
 }

@@ -15,13 +15,13 @@
 mod fixture;
 #[path = "../tests/support/process.rs"]
 mod process;
+mod shared;
 #[path = "../tests/support/team.rs"]
 mod team;
 #[path = "../tests/support/token.rs"]
 mod token;
 
 use std::{
-    path::Path,
     process::Stdio,
     sync::Arc,
     time::{Duration, Instant},
@@ -168,15 +168,7 @@ async fn main() {
         with_idle = mib(idle_kib),
         peak = mib(peak_kib),
     );
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/benchmark.md");
-    let page = std::fs::read_to_string(&path).unwrap_or_default();
-    let page = match (page.find(START), page.find(END)) {
-        (Some(start), Some(end)) => {
-            format!("{}{section}{}", &page[..start], &page[end + END.len()..])
-        }
-        _ => format!("{}\n\n{section}\n", page.trim_end()),
-    };
-    std::fs::write(&path, page).expect("write docs/benchmark.md");
+    shared::write_section(START, END, &section);
     println!("{section}");
 }
 

@@ -1,5 +1,6 @@
 //! Small text helpers shared by every layer: one way to cut text to length, one way to echo
-//! a bad input back, one way to make untrusted text safe to show ([`sanitize`]).
+//! a bad input back, one way to make untrusted text safe to show ([`sanitize`]), one way to
+//! write bytes as hex and read them back ([`hex`], [`from_hex`]).
 
 use std::borrow::Cow;
 
@@ -176,6 +177,23 @@ fn skip_string(chars: &mut Chars) {
     }
 }
 
+/// `bytes` as lower-case hex, two digits a byte.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+/// The `len` bytes `text` writes in hex (either case), or `None` if it is not exactly that
+/// (hex digits only: `from_str_radix` alone would take `+f` for `0f`).
+pub fn from_hex(text: &str, len: usize) -> Option<Vec<u8>> {
+    if text.len() != 2 * len || !text.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    (0..text.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&text[i..i + 2], 16).ok())
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -278,5 +296,16 @@ mod tests {
             format!("{}…", "é".repeat(10))
         );
         assert_eq!(sanitize("\u{1b}[2J\u{202e}", 10), "");
+    }
+
+    #[test]
+    fn hex_reads_back_what_it_writes_and_nothing_of_another_length() {
+        let bytes = [0x00, 0x7f, 0xab, 0xff];
+        assert_eq!(hex(&bytes), "007fabff");
+        assert_eq!(from_hex("007FABff", 4), Some(bytes.to_vec()));
+        assert_eq!(from_hex("007fab", 4), None);
+        assert_eq!(from_hex("007fabfg", 4), None);
+        assert_eq!(from_hex("+07fabff", 4), None);
+        assert_eq!(from_hex("é7fabf", 3), None);
     }
 }

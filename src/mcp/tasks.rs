@@ -31,6 +31,8 @@ const KEPT_AFTER_WAIT: Duration = Duration::from_secs(3_600);
 /// The suggested pause between two polls: half the task's age, within these bounds.
 const SHORTEST_POLL: Duration = Duration::from_secs(1);
 const LONGEST_POLL: Duration = Duration::from_secs(10);
+/// The bytes of an id's tag: a whole HMAC-SHA256.
+const TAG_BYTES: usize = 32;
 /// Cancelled tasks remembered by this process (the oldest forgotten first).
 const REMEMBERED_CANCELS: usize = 256;
 
@@ -73,8 +75,7 @@ impl TaskId {
     pub fn issue(&self, key: &hmac::Key, tenant: Uuid) -> String {
         let body = self.body();
         let tag = hmac::sign(key, &message(tenant, &body));
-        let hex: String = tag.as_ref().iter().map(|b| format!("{b:02x}")).collect();
-        format!("{body}.{hex}")
+        format!("{body}.{}", crate::text::hex(tag.as_ref()))
     }
 
     /// The task `text` names, if `key` tagged it for `tenant`.
@@ -83,7 +84,7 @@ impl TaskId {
             return Err(UnknownTask);
         }
         let (body, hex) = text.rsplit_once('.').ok_or(UnknownTask)?;
-        let given = decode_hex(hex).ok_or(UnknownTask)?;
+        let given = crate::text::from_hex(hex, TAG_BYTES).ok_or(UnknownTask)?;
         // In constant time: ring compares whole tags.
         hmac::verify(key, &message(tenant, body), &given).map_err(|_| UnknownTask)?;
         Self::parse(body).ok_or(UnknownTask)
@@ -161,16 +162,6 @@ fn message(tenant: Uuid, body: &str) -> Vec<u8> {
         message.extend_from_slice(field);
     }
     message
-}
-
-fn decode_hex(hex: &str) -> Option<Vec<u8>> {
-    if hex.len() != 64 || !hex.is_ascii() {
-        return None;
-    }
-    (0..hex.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).ok())
-        .collect()
 }
 
 /// The tasks this process was asked to cancel, with what `tasks/get` then says of each.

@@ -86,8 +86,7 @@ pub fn issue(key: &hmac::Key, subject: &Subject, now: Timestamp) -> String {
         .collect();
     let intact = intact_tag(key, subject.tenant, expires, count, &tags);
     tags.extend_from_slice(&intact);
-    let hex: String = tags.iter().map(|byte| format!("{byte:02x}")).collect();
-    format!("{expires}.{count}.{hex}")
+    format!("{expires}.{count}.{}", crate::text::hex(&tags))
 }
 
 /// Whether `token` confirms `subject` at `now`, and if not, the first thing that differs.
@@ -178,13 +177,7 @@ fn parse(token: &str) -> Option<(i64, usize, Vec<u8>)> {
     if parts.next().is_some() || !all_digits(expires) || !all_digits(count) {
         return None;
     }
-    if tags.len() != 2 * TOKEN_TAG_BYTES || !tags.is_ascii() {
-        return None;
-    }
-    let bytes = (0..tags.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&tags[i..i + 2], 16).ok())
-        .collect::<Option<Vec<u8>>>()?;
+    let bytes = crate::text::from_hex(tags, TOKEN_TAG_BYTES)?;
     Some((expires.parse().ok()?, count.parse().ok()?, bytes))
 }
 

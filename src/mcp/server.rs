@@ -238,12 +238,10 @@ impl ServerHandler for HatchetServer {
         };
         let (result, deadline) = self.run(&tool, request.arguments, &context).await?;
         // A wait answered as an MCP task (only to a client that declared them on the call).
-        let shaped = match result {
-            Ok(Answer::Task(task)) => return Ok(CreateTaskResult::new(task).into()),
-            Ok(answer) => self.shape(answer, &deadline).await,
-            Err(error) => Err(error),
-        };
-        Ok(tool_result(shaped).into())
+        if let Ok(Answer::Task(task)) = result {
+            return Ok(CreateTaskResult::new(task).into());
+        }
+        Ok(tool_result(self.shape(result, &deadline).await).into())
     }
 
     async fn list_resources(
@@ -421,17 +419,16 @@ impl HatchetServer {
         context: &RequestContext<RoleServer>,
     ) -> Result<Result<String, ToolError>, McpError> {
         let (result, deadline) = self.run(tool, arguments, context).await?;
-        Ok(match result {
-            Ok(answer) => self.shape(answer, &deadline).await,
-            Err(error) => Err(error),
-        })
+        Ok(self.shape(result, &deadline).await)
     }
 
-    /// An answer as the client reads it: rendered within this server's result ceiling (off
-    /// the runtime thread when large) and within the call's deadline, then redacted: the
-    /// stdio front redacts every line again on its way out, and this keeps a result clean
-    /// on any other transport too (the in-process one the tests use).
-    async fn shape(&self, answer: Answer, deadline: &Deadline) -> Result<String, ToolError> {
+    /// A tool's result as the client reads it: an answer rendered within this server's
+    /// result ceiling (off the runtime thread when large) and within the call's deadline,
+    /// then redacted: the stdio front redacts every line again on its way out, and this
+    /// keeps a result clean on any other transport too (the in-process one the tests use).
+    /// An error passes as it is.
+    async fn shape(&self, result: ToolResult, deadline: &Deadline) -> Result<String, ToolError> {
+        let answer = result?;
         let max_bytes = self.ctx.max_result_bytes;
         let redactor = self.ctx.client.redactor();
         let offered = self.ctx.offered.clone();

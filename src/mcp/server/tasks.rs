@@ -46,11 +46,7 @@ impl HatchetServer {
             Polled::Working(message) => (TaskStatus::Working, message, TaskPayload::Working),
             Polled::Cancelled(message) => (TaskStatus::Cancelled, message, TaskPayload::Cancelled),
             Polled::Ended(result) => {
-                let shaped = match result {
-                    Ok(answer) => self.shape(answer, &deadline).await,
-                    Err(error) => Err(error),
-                };
-                let result = tool_result(shaped);
+                let result = tool_result(self.shape(result, &deadline).await);
                 let message = if result.is_error == Some(true) {
                     "The wait ended with an error; the result says which."
                 } else {

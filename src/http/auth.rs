@@ -3,10 +3,8 @@
 //! the token's id (for the audit line); the server URL they name is never used: the
 //! operator pins the upstream. Hatchet itself verifies the token on every request.
 
-use http_body_util::{BodyExt, Full};
 use hyper::{
     HeaderMap, Response, StatusCode,
-    body::Bytes,
     header::{self, HeaderValue},
 };
 use uuid::Uuid;
@@ -102,15 +100,11 @@ impl Refusal {
                 "Forbidden: this server does not serve your token's tenant (HATCHET_MCP_HTTP_TENANTS); nothing was sent to Hatchet".to_owned(),
             ),
         };
-        let mut response = Response::new(Full::new(Bytes::from(message)).boxed());
-        *response.status_mut() = status;
-        let headers = response.headers_mut();
-        headers.insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("text/plain; charset=utf-8"),
-        );
+        let mut response = super::text(status, message);
         if let Ok(challenge) = HeaderValue::from_str(&challenge) {
-            headers.insert(header::WWW_AUTHENTICATE, challenge);
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, challenge);
         }
         response
     }

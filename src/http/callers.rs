@@ -58,7 +58,6 @@ impl CallerEntry {
 
 pub(super) struct Callers {
     server_url: reqwest::Url,
-    read_only: bool,
     timeout: Duration,
     tenants: Option<Vec<uuid::Uuid>>,
     max_calls_per_caller: usize,
@@ -80,7 +79,6 @@ impl Callers {
     ) -> Result<Self, String> {
         let mut callers = Self {
             server_url: team.server_url.clone(),
-            read_only: team.policy.read_only,
             timeout: team.policy.timeout,
             tenants: team.tenants.clone(),
             max_calls_per_caller: team.max_calls_per_caller,
@@ -153,7 +151,8 @@ impl Callers {
             self.server_url.clone(),
             presented.tenant,
             Secret::new(presented.token),
-            self.read_only,
+            // The policy's mode: the send path refuses what the registry does not offer.
+            self.policy.read_only(),
             self.timeout,
         );
         let caller = Caller {

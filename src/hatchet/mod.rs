@@ -164,6 +164,7 @@ pub struct Connections {
     /// certificates reads and parses every file of its store, which `initialize` need not
     /// wait for.
     http: Arc<OnceCell<reqwest::Client>>,
+    /// Shared by every request: see [`TOTAL_BODY_BUDGET_BYTES`].
     body_budget: Arc<Semaphore>,
 }
 
@@ -179,10 +180,8 @@ impl Default for Connections {
 #[derive(Debug, Clone)]
 pub struct Client {
     /// Shared by the clones of this client (and, in team mode, by every caller's client).
-    http: Arc<OnceCell<reqwest::Client>>,
+    connections: Connections,
     options: ClientOptions,
-    /// Shared by every request of this client: see [`TOTAL_BODY_BUDGET_BYTES`].
-    body_budget: Arc<Semaphore>,
     /// Removes the token from every text that came from Hatchet.
     redactor: Arc<Redactor>,
     /// Whose token this is, when it is a caller's (see [`Client::with_caller`]).
@@ -204,8 +203,7 @@ impl Client {
         connections: &Connections,
     ) -> Result<Self, ApiError> {
         Ok(Self {
-            http: connections.http.clone(),
-            body_budget: connections.body_budget.clone(),
+            connections: connections.clone(),
             redactor: Arc::new(options.token.redactor()),
             options,
             caller: None,
@@ -228,7 +226,7 @@ impl Client {
     /// system store is trusted), which is file I/O. A failed build is not kept: the next
     /// request tries again.
     async fn http(&self) -> Result<&reqwest::Client, ApiError> {
-        match self.http.get() {
+        match self.connections.http.get() {
             Some(http) => Ok(http),
             None => self.build_http().await,
         }
@@ -241,7 +239,7 @@ impl Client {
     fn build_http(
         &self,
     ) -> Pin<Box<dyn Future<Output = Result<&reqwest::Client, ApiError>> + Send + '_>> {
-        Box::pin(self.http.get_or_try_init(|| async {
+        Box::pin(self.connections.http.get_or_try_init(|| async {
             match tokio::task::spawn_blocking(build_http_client).await {
                 Ok(built) => built,
                 Err(join_error) => Err(ApiError::new(

@@ -197,7 +197,7 @@ impl Client {
             // starve each other until the deadline. Charged in bytes received, so many
             // small chunks cost what they weigh.
             let bytes = u32::try_from(chunk.len()).unwrap_or(u32::MAX);
-            let permit = self.body_budget.clone().try_acquire_many_owned(bytes).map_err(|_| {
+            let permit = self.connections.body_budget.clone().try_acquire_many_owned(bytes).map_err(|_| {
                 ApiError::new(
                     ErrorKind::TooLarge,
                     format!(

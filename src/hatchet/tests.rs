@@ -36,11 +36,17 @@ async fn the_http_client_is_built_on_the_first_request_and_shared_by_clones() {
     })
     .unwrap();
     let clone = c.clone();
-    assert!(c.http.get().is_none(), "nothing is built before a request");
+    assert!(
+        c.connections.http.get().is_none(),
+        "nothing is built before a request"
+    );
     // Port 9 is closed: the request fails, after the client was built for it.
     let error = c.send(c.v1(Method::GET, &["x"])).await.unwrap_err();
     assert_eq!(error.kind, ErrorKind::Transport, "{error}");
-    assert!(clone.http.get().is_some(), "built once, for every clone");
+    assert!(
+        clone.connections.http.get().is_some(),
+        "built once, for every clone"
+    );
 }
 
 #[test]
